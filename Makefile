@@ -1,0 +1,41 @@
+# strata: two commands do all the set-up on a fresh machine (Python 3.11, make).
+#   make build   venv from the pinned lock, sample data, warehouse, checks, docs
+#   make test    the whole test suite: pytest (incl. an end-to-end build), dbt unit and data tests, sqlfluff
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STRATA := $(PY) scripts/strata.py
+SAMPLE_DIR := data/sample
+SAMPLE_USERS ?= 5000
+export DO_NOT_TRACK := 1
+
+.PHONY: build test sample warehouse docs lint pytest clean
+
+$(VENV)/.installed: requirements.lock
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet --only-binary=dbt-core-experimental-parser -r requirements.lock
+	touch $@
+
+build: $(VENV)/.installed sample warehouse docs
+
+sample: $(VENV)/.installed
+	$(STRATA) generate --out $(SAMPLE_DIR) --users $(SAMPLE_USERS) --seed 42 --quiet
+
+warehouse: $(VENV)/.installed
+	$(STRATA) build --raw-dir $(SAMPLE_DIR)
+
+docs: $(VENV)/.installed
+	$(STRATA) docs
+
+test: $(VENV)/.installed pytest lint
+
+pytest: $(VENV)/.installed
+	$(PY) -m pytest tests/python
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/sqlfluff lint models tests/dbt analyses snapshots
+
+clean:
+	rm -rf target logs dbt_packages warehouse/*.duckdb $(SAMPLE_DIR)
