@@ -1,0 +1,83 @@
+-- Valid events, each with a session.
+-- Sessions: the client's session_id when present. Otherwise derived per device: events without
+-- a session_id that share a session key (anonymous_id, else user_id, else the event itself) and
+-- follow each other, ordered by occurred_at then event_id, belong to one session until a gap of
+-- more than var('session_inactivity_minutes') minutes (a gap of exactly 30 minutes stays in the
+-- session). A derived session id is 'derived:<session key>:<n>' with n counting from 1.
+with
+
+events as (
+    select * from {{ ref('int_events_validated') }}
+    where quarantine_reason is null
+),
+
+keyed as (
+    select
+        *,
+        coalesce(anonymous_id, user_id, event_id) as session_key
+    from events
+),
+
+gaps as (
+    select
+        *,
+        lag(occurred_at) over (
+            partition by session_key, session_id
+            order by occurred_at, event_id
+        ) as previous_occurred_at
+    from keyed
+),
+
+starts as (
+    select
+        *,
+        case
+            when previous_occurred_at is null then 1
+            when {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }}
+                > {{ var('session_inactivity_minutes') }} * 60 then 1
+            else 0
+        end as is_session_start
+    from gaps
+),
+
+numbered as (
+    select
+        *,
+        sum(is_session_start) over (
+            partition by session_key, session_id
+            order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ) as derived_session_number
+    from starts
+),
+
+labelled as (
+    select
+        *,
+        cast(derived_session_number as {{ dbt.type_string() }}) as derived_session_label
+    from numbered
+),
+
+final as (
+    select
+        event_id,
+        user_id,
+        anonymous_id,
+        coalesce(
+            session_id,
+            {{ dbt.concat(["'derived:'", 'session_key', "':'", 'derived_session_label']) }}
+        ) as session_id,
+        session_id is null as is_session_derived,
+        event_name,
+        occurred_at,
+        received_at,
+        platform,
+        page,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        properties
+    from labelled
+)
+
+select * from final
