@@ -1,0 +1,52 @@
+"""Find the six raw tables of the input contract in a raw-data folder.
+
+Each table is `<raw_dir>/<table>.parquet`, a folder `<raw_dir>/<table>/` of Parquet files, or
+`<raw_dir>/<table>.csv`, looked for in that order. The dbt hook `register_raw_tables` applies the
+same rule on DuckDB; this module lets the runner stop early with a one-line message, and tells the
+Spark target which format each table has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RAW_TABLES = (
+    "raw_users",
+    "raw_orders",
+    "raw_order_items",
+    "raw_events",
+    "raw_marketing_spend",
+    "raw_campaign_sends",
+)
+
+
+class RawInputError(Exception):
+    """The raw-data folder does not hold what the contract asks for."""
+
+
+def table_format(raw_dir: Path, table: str) -> str | None:
+    """Return 'parquet', 'parquet_dir' or 'csv' for the first form of `table` found, else None."""
+    if (raw_dir / f"{table}.parquet").is_file():
+        return "parquet"
+    folder = raw_dir / table
+    if folder.is_dir() and any(folder.glob("*.parquet")):
+        return "parquet_dir"
+    if (raw_dir / f"{table}.csv").is_file():
+        return "csv"
+    return None
+
+
+def detect_raw_formats(raw_dir: Path) -> dict[str, str]:
+    """Map each raw table to its format, raising RawInputError naming what is missing."""
+    if not raw_dir.is_dir():
+        raise RawInputError(f"raw_dir {raw_dir} does not exist or is not a folder")
+    formats: dict[str, str] = {}
+    for table in RAW_TABLES:
+        found = table_format(raw_dir, table)
+        if found is None:
+            raise RawInputError(
+                f"raw table {table} not found: expected {raw_dir}/{table}.parquet, "
+                f"{raw_dir}/{table}/*.parquet or {raw_dir}/{table}.csv"
+            )
+        formats[table] = found
+    return formats
