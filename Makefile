@@ -9,7 +9,7 @@ SAMPLE_DIR := data/sample
 SAMPLE_USERS ?= 5000
 export DO_NOT_TRACK := 1
 
-.PHONY: build test sample warehouse docs lint pytest clean
+.PHONY: build test sample warehouse history check docs lint pytest clean
 
 $(VENV)/.installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 2; }
@@ -18,13 +18,22 @@ $(VENV)/.installed: requirements.lock
 	$(VENV)/bin/pip install --quiet --only-binary=dbt-core-experimental-parser -r requirements.lock
 	touch $@
 
-build: $(VENV)/.installed sample warehouse docs
+build: $(VENV)/.installed sample warehouse history check docs
 
 sample: $(VENV)/.installed
 	$(STRATA) generate --out $(SAMPLE_DIR) --users $(SAMPLE_USERS) --seed 42 --quiet
 
 warehouse: $(VENV)/.installed
 	$(STRATA) build --raw-dir $(SAMPLE_DIR)
+
+# Month-end layer snapshots of the bundled sample (its data covers 2024), so layer_migrations
+# shows movement on a fresh build.
+history: $(VENV)/.installed
+	$(STRATA) backfill --raw-dir $(SAMPLE_DIR) --from 2024-06-30 --to 2024-11-30 --every month
+
+# Great Expectations suites of expectations/ on the marts; data docs in target/ge_docs/index.html.
+check: $(VENV)/.installed
+	$(STRATA) check
 
 docs: $(VENV)/.installed
 	$(STRATA) docs
@@ -38,4 +47,4 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/sqlfluff lint models tests/dbt analyses snapshots
 
 clean:
-	rm -rf target logs dbt_packages warehouse/*.duckdb $(SAMPLE_DIR)
+	rm -rf target logs dbt_packages warehouse/*.duckdb warehouse/*.check_state.json $(SAMPLE_DIR)

@@ -3,7 +3,10 @@
 
     python scripts/strata.py generate --out DIR [--users N] [--days D] [--start DATE] [--seed S] [--bad-rate R]
     python scripts/strata.py build [--raw-dir DIR] [--as-of DATE] [--timezone TZ] [--warehouse FILE] [--full-refresh]
+    python scripts/strata.py backfill --from DATE --to DATE [--every month|week|day] [--raw-dir DIR] [--warehouse FILE]
     python scripts/strata.py docs [--warehouse FILE]
+    python scripts/strata.py export-audience NAME [--date DATE] --out FILE.csv [--warehouse FILE]
+    python scripts/strata.py check [--warehouse FILE] [--docs-dir DIR]
 
 Exit codes: 0 ok, 1 checks failed (a dbt test or a data check), 2 usage or input error.
 """
@@ -19,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stratalib.dbt_invoke import (  # noqa: E402
     DEFAULT_WAREHOUSE,
+    DbtOutcome,
+    EXIT_CHECKS_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     PROJECT_DIR,
@@ -26,6 +31,7 @@ from stratalib.dbt_invoke import (  # noqa: E402
     run_dbt,
 )
 from stratalib.raw_files import RawInputError, detect_raw_formats  # noqa: E402
+from stratalib.snapshots import EVERY, snapshot_dates  # noqa: E402
 from stratalib.warehouse import WarehouseLockedError, ensure_unlocked  # noqa: E402
 
 DEFAULT_RAW_DIR = PROJECT_DIR / "data" / "sample"
@@ -64,8 +70,31 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
 
+    backfill = commands.add_parser(
+        "backfill", help="build past layer snapshots into user_layer_history, then the current one"
+    )
+    backfill.add_argument("--from", dest="start", type=parse_date, required=True, help="first snapshot date")
+    backfill.add_argument("--to", dest="end", type=parse_date, required=True, help="last snapshot date")
+    backfill.add_argument("--every", choices=EVERY, default="month")
+    backfill.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR)
+    backfill.add_argument("--timezone", help="reporting time zone, e.g. Asia/Shanghai (default UTC)")
+    backfill.add_argument("--load-time", help="UTC 'YYYY-MM-DD HH:MM:SS' treated as now (default: run start)")
+    backfill.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+
     docs = commands.add_parser("docs", help="write the lineage and column docs site into target/")
     docs.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+
+    check = commands.add_parser("check", help="run the Great Expectations suites of expectations/ on the marts")
+    check.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    check.add_argument("--docs-dir", type=Path, help="where to write the data docs (default: target/ge_docs)")
+
+    export = commands.add_parser(
+        "export-audience", help="write an audience's treatment group (user_id, channel, contact) to a CSV file"
+    )
+    export.add_argument("audience", metavar="NAME", help="audience_name of seeds/audiences.csv")
+    export.add_argument("--date", type=parse_date, help="audience date (default: the latest built)")
+    export.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     return parser
 
 
@@ -90,7 +119,7 @@ def command_generate(args: argparse.Namespace) -> int:
 
 def build_vars(args: argparse.Namespace, raw_dir: Path, formats: dict[str, str]) -> dict[str, object]:
     dbt_vars: dict[str, object] = {"raw_dir": str(raw_dir), "raw_formats": formats}
-    if args.as_of:
+    if getattr(args, "as_of", None):
         dbt_vars["as_of_date"] = args.as_of.isoformat()
     if args.timezone:
         dbt_vars["reporting_timezone"] = args.timezone
@@ -99,7 +128,8 @@ def build_vars(args: argparse.Namespace, raw_dir: Path, formats: dict[str, str])
     return dbt_vars
 
 
-def command_build(args: argparse.Namespace) -> int:
+def prepare_build(args: argparse.Namespace) -> dict[str, object]:
+    """Check the raw folder and the warehouse lock, point dbt at them; return the dbt vars."""
     raw_dir = args.raw_dir.resolve()
     warehouse = args.warehouse.resolve()
     try:
@@ -108,27 +138,108 @@ def command_build(args: argparse.Namespace) -> int:
     except (RawInputError, WarehouseLockedError) as error:
         raise UsageError(str(error)) from error
     prepare_environment(warehouse)
-    command = ["build", "--full-refresh"] if args.full_refresh else ["build"]
-    outcome = run_dbt(command, build_vars(args, raw_dir, formats))
+    return build_vars(args, raw_dir, formats)
+
+
+def report(command: str, outcome: DbtOutcome) -> int:
     if outcome.exit_code != EXIT_OK:
-        print(f"strata build: {outcome.message}", file=sys.stderr)
+        print(f"strata {command}: {outcome.message}", file=sys.stderr)
     return outcome.exit_code
 
 
-def command_docs(args: argparse.Namespace) -> int:
-    warehouse = args.warehouse.resolve()
+def dbt_build_command(args: argparse.Namespace) -> list[str]:
+    """`dbt build`, without the unit tests when --as-of or --timezone is set.
+
+    Unit tests check each model on hand-worked fixtures under the default settings (UTC, as-of
+    from the data); a run with another time zone or as-of date would feed them that setting and
+    fail them although the models are right. `make test` runs them under the defaults.
+    """
+    command = ["build"]
+    if getattr(args, "full_refresh", False):
+        command.append("--full-refresh")
+    if getattr(args, "as_of", None) or args.timezone:
+        command += ["--exclude-resource-type", "unit_test"]
+    return command
+
+
+def command_build(args: argparse.Namespace) -> int:
+    dbt_vars = prepare_build(args)
+    return report("build", run_dbt(dbt_build_command(args), dbt_vars))
+
+
+# Models that depend on the as-of date and feed the layer history: all a past snapshot needs.
+SNAPSHOT_SELECTION = "int_as_of_date+,+user_layer_history"
+
+
+def command_backfill(args: argparse.Namespace) -> int:
+    try:
+        dates = snapshot_dates(args.start, args.end, args.every)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    dbt_vars = prepare_build(args)
+    outcome = run_dbt(["seed"], dbt_vars)  # reference tables the snapshot models read
+    if outcome.exit_code != EXIT_OK:
+        return report("backfill", outcome)
+    for snapshot in dates:
+        print(f"strata backfill: snapshot {snapshot} ({dates.index(snapshot) + 1} of {len(dates)})", flush=True)
+        outcome = run_dbt(["run", "--select", SNAPSHOT_SELECTION], {**dbt_vars, "as_of_date": snapshot.isoformat()})
+        if outcome.exit_code != EXIT_OK:
+            return report("backfill", outcome)
+    # The marts describe the default as-of date again, and every model and test runs on them.
+    print("strata backfill: rebuilding the current snapshot and running the tests", flush=True)
+    return report("backfill", run_dbt(dbt_build_command(args), dbt_vars))
+
+
+def require_unlocked(warehouse: Path) -> None:
+    """Stop with a one-line usage error when another process holds the warehouse file."""
     try:
         ensure_unlocked(warehouse)
     except WarehouseLockedError as error:
         raise UsageError(str(error)) from error
+
+
+def command_docs(args: argparse.Namespace) -> int:
+    warehouse = args.warehouse.resolve()
+    require_unlocked(warehouse)
     prepare_environment(warehouse)
-    outcome = run_dbt(["docs", "generate"])
-    if outcome.exit_code != EXIT_OK:
-        print(f"strata docs: {outcome.message}", file=sys.stderr)
-    return outcome.exit_code
+    return report("docs", run_dbt(["docs", "generate"]))
 
 
-COMMANDS = {"generate": command_generate, "build": command_build, "docs": command_docs}
+def command_check(args: argparse.Namespace) -> int:
+    from stratalib.checks import DEFAULT_DOCS_DIR, run_checks
+
+    warehouse = args.warehouse.resolve()
+    if not warehouse.is_file():
+        raise UsageError(f"warehouse {warehouse} does not exist: build it first")
+    require_unlocked(warehouse)
+    result = run_checks(warehouse, (args.docs_dir or DEFAULT_DOCS_DIR).resolve())
+    for note in result.notes:
+        print(f"note: {note}")
+    for failure in result.failures:
+        print(failure.line())
+    print(f"strata check: {result.expectations_run} expectations, {len(result.failures)} failed; data docs in {result.docs_index}")
+    return EXIT_CHECKS_FAILED if result.failures else EXIT_OK
+
+
+def command_export_audience(args: argparse.Namespace) -> int:
+    from stratalib.export import ExportError, export_audience
+
+    try:
+        audience_date, rows = export_audience(args.warehouse.resolve(), args.audience, args.out, args.date)
+    except ExportError as error:
+        raise UsageError(str(error)) from error
+    print(f"wrote {rows:,} contacts of audience {args.audience} for {audience_date} to {args.out}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "generate": command_generate,
+    "build": command_build,
+    "backfill": command_backfill,
+    "docs": command_docs,
+    "check": command_check,
+    "export-audience": command_export_audience,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

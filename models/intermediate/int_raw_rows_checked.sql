@@ -44,7 +44,8 @@ marketing_spend as (
     select
         'raw_marketing_spend' as source_table,
         {{ dbt.concat([
-            'cast(spend_date as ' ~ dbt.type_string() ~ ')', "'|'", 'channel', "'|'", "coalesce(campaign, '')"
+            "coalesce(cast(spend_date as " ~ dbt.type_string() ~ "), '?')", "'|'",
+            "coalesce(channel, '?')", "'|'", "coalesce(campaign, '')"
         ]) }} as row_key,
         quarantine_reason,
         row_detail

@@ -40,13 +40,18 @@ def detect_raw_formats(raw_dir: Path) -> dict[str, str]:
     """Map each raw table to its format, raising RawInputError naming what is missing."""
     if not raw_dir.is_dir():
         raise RawInputError(f"raw_dir {raw_dir} does not exist or is not a folder")
+    found = {table: table_format(raw_dir, table) for table in RAW_TABLES}
+    if not any(found.values()):
+        raise RawInputError(
+            f"raw_dir {raw_dir} holds no raw tables: expected {', '.join(RAW_TABLES)}, "
+            "each as <table>.parquet, <table>/*.parquet or <table>.csv"
+        )
     formats: dict[str, str] = {}
-    for table in RAW_TABLES:
-        found = table_format(raw_dir, table)
-        if found is None:
+    for table, table_found in found.items():
+        if table_found is None:
             raise RawInputError(
                 f"raw table {table} not found: expected {raw_dir}/{table}.parquet, "
                 f"{raw_dir}/{table}/*.parquet or {raw_dir}/{table}.csv"
             )
-        formats[table] = found
+        formats[table] = table_found
     return formats

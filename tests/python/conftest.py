@@ -13,6 +13,7 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 RUNNER = PROJECT_DIR / "scripts" / "strata.py"
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))  # the runner's own modules (stratalib)
 
 
 def run_strata(*args: str | Path, check: bool = False) -> subprocess.CompletedProcess[str]:

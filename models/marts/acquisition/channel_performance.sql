@@ -1,0 +1,213 @@
+-- One row per acquisition channel, campaign and month (reporting time zone): marketing spend,
+-- registrations, new buyers and the early revenue of the month's registrations, with CAC and
+-- ROAS. Campaign '(none)' stands for a missing campaign (e.g. organic). Spend is the kept rows
+-- of stg_raw__marketing_spend (channel = acquisition_channel, campaign = acquisition_campaign);
+-- registrations and new buyers come from dim_users and fct_orders up to the as-of date.
+{%- set revenue_days = var('acquisition_revenue_days') %}
+with
+
+spend_rows as (
+    select
+        spend_date,
+        channel,
+        campaign,
+        spend_amount,
+        impressions,
+        clicks
+    from {{ ref('stg_raw__marketing_spend') }}
+    where quarantine_reason is null
+),
+
+users as (
+    select
+        user_id,
+        registered_at,
+        registered_date,
+        acquisition_channel,
+        acquisition_campaign
+    from {{ ref('dim_users') }}
+),
+
+orders as (
+    select
+        order_id,
+        user_id,
+        order_date,
+        order_amount,
+        is_first_order
+    from {{ ref('fct_orders') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
+spend_months as (
+    select
+        spend_rows.channel as acquisition_channel,
+        coalesce(spend_rows.campaign, '(none)') as acquisition_campaign,
+        cast({{ dbt.date_trunc('month', 'spend_rows.spend_date') }} as date) as month_date,
+        spend_rows.spend_amount,
+        spend_rows.impressions,
+        spend_rows.clicks
+    from spend_rows
+    cross join as_of
+    where spend_rows.spend_date <= as_of.as_of_date
+),
+
+spend as (
+    select
+        acquisition_channel,
+        acquisition_campaign,
+        month_date,
+        sum(spend_amount) as spend_amount,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks
+    from spend_months
+    group by acquisition_channel, acquisition_campaign, month_date
+),
+
+registered_users as (
+    select
+        users.user_id,
+        users.registered_date,
+        users.acquisition_channel,
+        coalesce(users.acquisition_campaign, '(none)') as acquisition_campaign,
+        cast({{ dbt.date_trunc('month', 'users.registered_date') }} as date) as month_date
+    from users
+    cross join as_of
+    where users.registered_date <= as_of.as_of_date
+),
+
+-- Valid orders in the cohort's first revenue_days days: the registration day is day 0.
+early_revenue as (
+    select
+        registered_users.user_id,
+        sum(orders.order_amount) as early_revenue_amount
+    from registered_users
+    inner join orders
+        on registered_users.user_id = orders.user_id
+    where
+        orders.order_date >= registered_users.registered_date
+        and orders.order_date < {{ dbt.dateadd('day', revenue_days, 'registered_users.registered_date') }}
+    group by registered_users.user_id
+),
+
+registrations as (
+    select
+        registered_users.acquisition_channel,
+        registered_users.acquisition_campaign,
+        registered_users.month_date,
+        count(*) as registrations,
+        sum(coalesce(early_revenue.early_revenue_amount, 0)) as early_revenue_amount
+    from registered_users
+    left join early_revenue
+        on registered_users.user_id = early_revenue.user_id
+    group by
+        registered_users.acquisition_channel,
+        registered_users.acquisition_campaign,
+        registered_users.month_date
+),
+
+first_orders as (
+    select
+        users.acquisition_channel,
+        coalesce(users.acquisition_campaign, '(none)') as acquisition_campaign,
+        cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as month_date
+    from orders
+    inner join users
+        on orders.user_id = users.user_id
+    where orders.is_first_order
+),
+
+new_buyers as (
+    select
+        acquisition_channel,
+        acquisition_campaign,
+        month_date,
+        count(*) as new_buyers
+    from first_orders
+    group by acquisition_channel, acquisition_campaign, month_date
+),
+
+keys as (
+    select
+        acquisition_channel,
+        acquisition_campaign,
+        month_date
+    from spend
+    union
+    select
+        acquisition_channel,
+        acquisition_campaign,
+        month_date
+    from registrations
+    union
+    select
+        acquisition_channel,
+        acquisition_campaign,
+        month_date
+    from new_buyers
+),
+
+joined as (
+    select
+        keys.acquisition_channel,
+        keys.acquisition_campaign,
+        keys.month_date,
+        coalesce(spend.spend_amount, 0) as spend_amount,
+        coalesce(spend.impressions, 0) as impressions,
+        coalesce(spend.clicks, 0) as clicks,
+        coalesce(registrations.registrations, 0) as registrations,
+        coalesce(new_buyers.new_buyers, 0) as new_buyers,
+        coalesce(registrations.early_revenue_amount, 0) as early_revenue_amount,
+        {{ dbt.dateadd(
+            'day', revenue_days - 1,
+            dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'keys.month_date'))
+        ) }} as revenue_window_end_date
+    from keys
+    left join spend
+        on
+            keys.acquisition_channel = spend.acquisition_channel
+            and keys.acquisition_campaign = spend.acquisition_campaign
+            and keys.month_date = spend.month_date
+    left join registrations
+        on
+            keys.acquisition_channel = registrations.acquisition_channel
+            and keys.acquisition_campaign = registrations.acquisition_campaign
+            and keys.month_date = registrations.month_date
+    left join new_buyers
+        on
+            keys.acquisition_channel = new_buyers.acquisition_channel
+            and keys.acquisition_campaign = new_buyers.acquisition_campaign
+            and keys.month_date = new_buyers.month_date
+),
+
+final as (
+    select
+        joined.acquisition_channel,
+        joined.acquisition_campaign,
+        joined.month_date,
+        cast(joined.spend_amount as decimal(18, 2)) as spend_amount,
+        cast(joined.impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(joined.clicks as {{ dbt.type_bigint() }}) as clicks,
+        cast(joined.registrations as {{ dbt.type_bigint() }}) as registrations,
+        cast(joined.new_buyers as {{ dbt.type_bigint() }}) as new_buyers,
+        cast(
+            case when joined.new_buyers > 0 then joined.spend_amount / joined.new_buyers end as decimal(18, 2)
+        ) as cac_amount,
+        cast(joined.early_revenue_amount as decimal(18, 2)) as early_revenue_amount,
+        cast(
+            case
+                when joined.registrations > 0 then joined.early_revenue_amount / joined.registrations
+            end as decimal(18, 2)
+        ) as early_revenue_per_registration_amount,
+        cast(
+            case when joined.spend_amount > 0 then joined.early_revenue_amount / joined.spend_amount end as double
+        ) as roas,
+        cast(joined.revenue_window_end_date as date) <= as_of.as_of_date as is_revenue_window_complete
+    from joined
+    cross join as_of
+)
+
+select * from final

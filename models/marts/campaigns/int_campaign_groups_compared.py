@@ -1,0 +1,199 @@
+"""One row per campaign x segment: treatment against control, with intervals and p-values.
+
+Input: int_campaign_groups_summarised (per campaign x segment x test_group: user_count, mean and
+sample variance per user of three metrics: converted (0/1), orders, revenue). This is a dbt
+Python model because the statistics need the Student t and normal quantiles and tail
+probabilities, which portable SQL does not have; scipy.stats computes them. Everything else
+(windows, costs, ROI, flags) is SQL, in the models around it.
+
+For each metric, with n, m, v the users, mean and sample variance (ddof 1) of a group
+(t = treatment, c = control) and q = var('campaign_confidence_level') (0.95):
+
+* absolute lift (Welch): d = m_t - m_c, se = sqrt(v_t / n_t + v_c / n_c),
+  Welch-Satterthwaite df = se^4 / ((v_t / n_t)^2 / (n_t - 1) + (v_c / n_c)^2 / (n_c - 1)),
+  interval d -/+ t_{(1 + q) / 2, df} * se, two-sided p-value 2 * P(T_df > |d / se|).
+  This is exactly scipy.stats.ttest_ind(treatment, control, equal_var=False) and its
+  confidence_interval(q), applied to the per-user values (for the conversion rate: the 0/1
+  conversion indicator, so the proportions get the Welch interval too).
+* relative lift (delta method on the log ratio): r = m_t / m_c - 1,
+  se_log = sqrt(v_t / (n_t m_t^2) + v_c / (n_c m_c^2)),
+  interval exp(log(m_t / m_c) -/+ z_{(1 + q) / 2} * se_log) - 1 (z the standard normal
+  quantile). Null when m_t or m_c is 0 (the log ratio is undefined).
+* sample-ratio mismatch: Pearson chi-square goodness of fit of the observed (n_t, n_c) against
+  the intended split (N (1 - s), N s), s = intended_control_share, N = n_t + n_c:
+  X2 = sum (observed - expected)^2 / expected, p-value = P(chi2_1 > X2), which is
+  scipy.stats.chisquare(observed, expected). Null when s is unknown, 0 or 1.
+
+A statistic is null when it is undefined: a group with fewer than 2 users, a standard error of
+0 (both groups constant). tests/python/test_campaign_stats.py checks these functions against
+scipy's own tests on hand cases.
+
+Python models may contain no Jinja, so the confidence level reaches this model as a config value
+set from the var in _campaigns__models.yml. Portability: like int_bgnbd_parameters_fitted, this
+runs in-process on dbt-duckdb; Python models do not run on the Spark target without extra setup.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+DEFAULT_CONFIDENCE_LEVEL = 0.95
+# metric prefix in the output -> column prefix in int_campaign_groups_summarised
+METRICS = {"conversion_rate": "converted", "orders_per_user": "orders", "revenue_per_user": "revenue"}
+STATISTICS = (
+    "treatment", "control", "lift", "lift_ci_lower", "lift_ci_upper",
+    "relative_lift", "relative_lift_ci_lower", "relative_lift_ci_upper", "p_value",
+)
+# output column suffix -> column of int_campaign_groups_summarised, per group
+GROUP_COLUMNS = {
+    "users": "user_count",
+    "converted_users": "converted_user_count",
+    "orders": "order_count",
+    "revenue_amount": "revenue_amount",
+    "message_cost_amount": "message_cost_amount",
+    "uncosted_messages": "uncosted_messages",
+}
+
+
+def _usable(n: float | None, variance: float | None) -> bool:
+    return n is not None and not pd.isna(n) and n >= 2 and variance is not None and not pd.isna(variance)
+
+
+def welch_difference(
+    n_t: float, mean_t: float, var_t: float, n_c: float, mean_c: float, var_c: float,
+    confidence: float = DEFAULT_CONFIDENCE_LEVEL,
+) -> dict[str, float | None]:
+    """Welch's unequal-variance t interval and two-sided p-value for mean_t - mean_c."""
+    result: dict[str, float | None] = {"lift": None, "ci_lower": None, "ci_upper": None, "p_value": None, "df": None}
+    if n_t and n_c and not (pd.isna(mean_t) or pd.isna(mean_c)):
+        result["lift"] = float(mean_t - mean_c)
+    if not (_usable(n_t, var_t) and _usable(n_c, var_c)):
+        return result
+    part_t, part_c = var_t / n_t, var_c / n_c
+    standard_error = math.sqrt(part_t + part_c)
+    if standard_error == 0:
+        return result
+    df = (part_t + part_c) ** 2 / (part_t**2 / (n_t - 1) + part_c**2 / (n_c - 1))
+    quantile = float(stats.t.ppf((1 + confidence) / 2, df))
+    difference = float(mean_t - mean_c)
+    result.update(
+        ci_lower=difference - quantile * standard_error,
+        ci_upper=difference + quantile * standard_error,
+        p_value=float(2 * stats.t.sf(abs(difference / standard_error), df)),
+        df=float(df),
+    )
+    return result
+
+
+def log_ratio_interval(
+    n_t: float, mean_t: float, var_t: float, n_c: float, mean_c: float, var_c: float,
+    confidence: float = DEFAULT_CONFIDENCE_LEVEL,
+) -> dict[str, float | None]:
+    """Relative lift mean_t / mean_c - 1 with a delta-method interval on log(mean_t / mean_c)."""
+    result: dict[str, float | None] = {"relative_lift": None, "ci_lower": None, "ci_upper": None}
+    if not n_t or not n_c or pd.isna(mean_t) or pd.isna(mean_c) or mean_c <= 0 or mean_t < 0:
+        return result
+    result["relative_lift"] = float(mean_t / mean_c - 1)
+    if mean_t == 0 or not (_usable(n_t, var_t) and _usable(n_c, var_c)):
+        return result
+    se_log = math.sqrt(var_t / (n_t * mean_t**2) + var_c / (n_c * mean_c**2))
+    if se_log == 0:
+        return result
+    z = float(stats.norm.ppf((1 + confidence) / 2))
+    log_ratio = math.log(mean_t / mean_c)
+    result.update(ci_lower=math.exp(log_ratio - z * se_log) - 1, ci_upper=math.exp(log_ratio + z * se_log) - 1)
+    return result
+
+
+def sample_ratio_test(n_t: float, n_c: float, control_share: float | None) -> dict[str, float | None]:
+    """Pearson chi-square (1 df) of the group counts against the intended control share."""
+    result: dict[str, float | None] = {"chi_square": None, "p_value": None}
+    if control_share is None or pd.isna(control_share) or not 0 < control_share < 1:
+        return result
+    total = (n_t or 0) + (n_c or 0)
+    if total == 0:
+        return result
+    observed = np.array([n_t or 0, n_c or 0], dtype=float)
+    expected = np.array([total * (1 - control_share), total * control_share])
+    chi_square = float(((observed - expected) ** 2 / expected).sum())
+    return {"chi_square": chi_square, "p_value": float(stats.chi2.sf(chi_square, 1))}
+
+
+def compare_groups(treatment: dict, control: dict, control_share: float | None,
+                   confidence: float = DEFAULT_CONFIDENCE_LEVEL) -> dict[str, float | None]:
+    """All statistics of one campaign segment from its two group summaries (dicts of the
+    int_campaign_groups_summarised columns; an absent group is an empty dict)."""
+    n_t, n_c = treatment.get("user_count") or 0, control.get("user_count") or 0
+    row: dict[str, float | None] = {}
+    for metric, source in METRICS.items():
+        mean_t, mean_c = treatment.get(f"{source}_mean"), control.get(f"{source}_mean")
+        var_t, var_c = treatment.get(f"{source}_variance"), control.get(f"{source}_variance")
+        absolute = welch_difference(n_t, mean_t, var_t, n_c, mean_c, var_c, confidence)
+        relative = log_ratio_interval(n_t, mean_t, var_t, n_c, mean_c, var_c, confidence)
+        row.update({
+            f"{metric}_treatment": mean_t,
+            f"{metric}_control": mean_c,
+            f"{metric}_lift": absolute["lift"],
+            f"{metric}_lift_ci_lower": absolute["ci_lower"],
+            f"{metric}_lift_ci_upper": absolute["ci_upper"],
+            f"{metric}_relative_lift": relative["relative_lift"],
+            f"{metric}_relative_lift_ci_lower": relative["ci_lower"],
+            f"{metric}_relative_lift_ci_upper": relative["ci_upper"],
+            f"{metric}_p_value": absolute["p_value"],
+        })
+    srm = sample_ratio_test(n_t, n_c, control_share)
+    row.update(srm_chi_square=srm["chi_square"], srm_p_value=srm["p_value"])
+    return row
+
+
+def output_columns() -> list[str]:
+    group_columns = [f"{group}_{column}" for group in ("treatment", "control") for column in GROUP_COLUMNS]
+    metric_columns = [f"{metric}_{statistic}" for metric in METRICS for statistic in STATISTICS]
+    return ["campaign_id", "segment", "intended_control_share", "is_window_complete",
+            *group_columns, *metric_columns, "srm_chi_square", "srm_p_value"]
+
+
+def compare_all(summaries: pd.DataFrame, confidence: float = DEFAULT_CONFIDENCE_LEVEL) -> pd.DataFrame:
+    """One output row per (campaign_id, segment) of the group summaries."""
+    rows = []
+    for (campaign_id, segment), segment_rows in summaries.groupby(["campaign_id", "segment"], sort=True):
+        groups = {record["test_group"]: record for record in segment_rows.to_dict("records")}
+        treatment, control = groups.get("treatment", {}), groups.get("control", {})
+        shares = segment_rows["intended_control_share"].dropna()
+        control_share = float(shares.iloc[0]) if len(shares) else None
+        row = {
+            "campaign_id": campaign_id,
+            "segment": segment,
+            "intended_control_share": control_share,
+            "is_window_complete": bool(segment_rows["is_window_complete"].fillna(False).all()),
+        }
+        for group, record in (("treatment", treatment), ("control", control)):
+            for column, source in GROUP_COLUMNS.items():
+                row[f"{group}_{column}"] = record.get(source, 0)
+        row.update(compare_groups(treatment, control, control_share, confidence))
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=output_columns())
+    for column in frame.columns:
+        if column in ("campaign_id", "segment"):
+            # "string", not "object": an empty object column reaches DuckDB as type NULL.
+            frame[column] = frame[column].astype("string")
+        elif column == "is_window_complete":
+            frame[column] = frame[column].astype(bool)
+        elif column.endswith(("_users", "_orders", "_messages")):
+            frame[column] = frame[column].fillna(0).astype("int64")
+        else:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def model(dbt, session) -> pd.DataFrame:
+    dbt.config(materialized="table")
+    # A plain call on its own line, so dbt sees the config key this model reads.
+    configured_confidence = dbt.config.get("campaign_confidence_level")
+    confidence = float(configured_confidence if configured_confidence not in (None, "") else DEFAULT_CONFIDENCE_LEVEL)
+    summaries = dbt.ref("int_campaign_groups_summarised").df()
+    return compare_all(summaries, confidence)

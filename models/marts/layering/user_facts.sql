@@ -1,0 +1,213 @@
+-- One row per user registered on or before the as-of date, or with a valid order by then
+-- (buyers and non-buyers): the portrait as of that day. Orders are valid orders (fct_orders),
+-- events are logged-in events (fct_events with a user_id). Day counts are differences of reporting-time-zone dates.
+-- "Last N days" = the N calendar days ending on the as-of date, as-of date included.
+with
+
+users as (
+    select * from {{ ref('dim_users') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+order_items as (
+    select * from {{ ref('fct_order_items') }}
+),
+
+events as (
+    select
+        user_id,
+        event_date,
+        session_id
+    from {{ ref('fct_events') }}
+    where user_id is not null
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
+order_days as (
+    select distinct
+        user_id,
+        order_date
+    from orders
+),
+
+order_day_gaps as (
+    select
+        user_id,
+        order_date,
+        {{ dbt.datediff(
+            'lag(order_date) over (partition by user_id order by order_date)', 'order_date', 'day'
+        ) }} as gap_days,
+        row_number() over (partition by user_id order by order_date desc) as order_day_recency_rank
+    from order_days
+),
+
+last_gaps as (
+    select
+        user_id,
+        gap_days as last_order_gap_days
+    from order_day_gaps
+    where order_day_recency_rank = 1
+),
+
+order_totals as (
+    select
+        orders.user_id,
+        min(orders.ordered_at) as first_order_at,
+        max(orders.ordered_at) as last_order_at,
+        min(orders.order_date) as first_order_date,
+        max(orders.order_date) as last_order_date,
+        count(*) as order_count,
+        sum(orders.order_amount) as revenue_amount,
+        sum(orders.discount_amount) as discount_amount,
+        sum(case when orders.has_discount then 1 else 0 end) as discounted_order_count,
+        sum(
+            case when orders.order_date > {{ dbt.dateadd('day', -365, 'as_of.as_of_date') }} then 1 else 0 end
+        ) as order_count_365d,
+        sum(
+            case
+                when orders.order_date > {{ dbt.dateadd('day', -365, 'as_of.as_of_date') }}
+                    then orders.order_amount
+                else 0
+            end
+        ) as revenue_amount_365d
+    from orders
+    cross join as_of
+    group by orders.user_id
+),
+
+first_orders as (
+    select
+        user_id,
+        platform as first_order_platform
+    from orders
+    where is_first_order
+),
+
+platform_ranks as (
+    select
+        user_id,
+        platform,
+        row_number() over (partition by user_id order by count(*) desc, platform asc) as platform_rank
+    from orders
+    group by user_id, platform
+),
+
+category_ranks as (
+    select
+        user_id,
+        category,
+        row_number() over (partition by user_id order by sum(line_amount) desc, category asc) as category_rank,
+        count(*) over (partition by user_id) as distinct_category_count
+    from order_items
+    where category is not null
+    group by user_id, category
+),
+
+categories as (
+    select
+        user_id,
+        category as favourite_category,
+        distinct_category_count
+    from category_ranks
+    where category_rank = 1
+),
+
+windowed_events as (
+    select
+        events.user_id,
+        events.event_date,
+        events.session_id,
+        events.event_date > {{ dbt.dateadd('day', -7, 'as_of.as_of_date') }} as is_in_7d,
+        events.event_date > {{ dbt.dateadd('day', -30, 'as_of.as_of_date') }} as is_in_30d,
+        events.event_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }} as is_in_90d
+    from events
+    cross join as_of
+),
+
+activity as (
+    select
+        user_id,
+        max(event_date) as last_active_date,
+        count(distinct case when is_in_7d then event_date end) as active_days_7d,
+        count(distinct case when is_in_30d then event_date end) as active_days_30d,
+        count(distinct case when is_in_90d then event_date end) as active_days_90d,
+        count(distinct case when is_in_7d then session_id end) as sessions_7d,
+        count(distinct case when is_in_30d then session_id end) as sessions_30d,
+        count(distinct case when is_in_90d then session_id end) as sessions_90d
+    from windowed_events
+    group by user_id
+),
+
+final as (
+    select
+        users.user_id,
+        as_of.as_of_date,
+        users.registered_at,
+        users.registered_date,
+        users.acquisition_channel,
+        users.acquisition_campaign,
+        users.gender,
+        users.city_tier,
+        users.marketing_opt_in,
+        users.has_email,
+        users.has_phone,
+        {{ dbt.datediff('users.registered_date', 'as_of.as_of_date', 'day') | trim }} as tenure_days,
+        coalesce(order_totals.order_count, 0) > 0 as is_buyer,
+        order_totals.first_order_at,
+        order_totals.last_order_at,
+        order_totals.first_order_date,
+        order_totals.last_order_date,
+        first_orders.first_order_platform,
+        cast(coalesce(order_totals.order_count, 0) as {{ dbt.type_bigint() }}) as order_count,
+        cast(coalesce(order_totals.revenue_amount, 0) as decimal(18, 2)) as revenue_amount,
+        cast(
+            order_totals.revenue_amount / nullif(order_totals.order_count, 0) as decimal(18, 2)
+        ) as average_order_value,
+        cast(coalesce(order_totals.order_count_365d, 0) as {{ dbt.type_bigint() }}) as order_count_365d,
+        cast(coalesce(order_totals.revenue_amount_365d, 0) as decimal(18, 2)) as revenue_amount_365d,
+        cast(coalesce(order_totals.discount_amount, 0) as decimal(18, 2)) as discount_amount,
+        cast(
+            order_totals.discount_amount
+            / nullif(order_totals.revenue_amount + order_totals.discount_amount, 0) as double
+        ) as discount_share,
+        cast(
+            order_totals.discounted_order_count * 1.0 / nullif(order_totals.order_count, 0) as double
+        ) as discounted_order_share,
+        cast(coalesce(categories.distinct_category_count, 0) as {{ dbt.type_bigint() }}) as distinct_category_count,
+        categories.favourite_category,
+        platform_ranks.platform as preferred_platform,
+        {{ dbt.datediff('order_totals.first_order_date', 'as_of.as_of_date', 'day') | trim }} as days_since_first_order,
+        {{ dbt.datediff('order_totals.last_order_date', 'as_of.as_of_date', 'day') | trim }} as recency_days,
+        last_gaps.last_order_gap_days,
+        activity.last_active_date,
+        {{ dbt.datediff('activity.last_active_date', 'as_of.as_of_date', 'day') | trim }} as days_since_last_activity,
+        cast(coalesce(activity.active_days_7d, 0) as {{ dbt.type_bigint() }}) as active_days_7d,
+        cast(coalesce(activity.active_days_30d, 0) as {{ dbt.type_bigint() }}) as active_days_30d,
+        cast(coalesce(activity.active_days_90d, 0) as {{ dbt.type_bigint() }}) as active_days_90d,
+        cast(coalesce(activity.sessions_7d, 0) as {{ dbt.type_bigint() }}) as sessions_7d,
+        cast(coalesce(activity.sessions_30d, 0) as {{ dbt.type_bigint() }}) as sessions_30d,
+        cast(coalesce(activity.sessions_90d, 0) as {{ dbt.type_bigint() }}) as sessions_90d
+    from users
+    cross join as_of
+    left join order_totals
+        on users.user_id = order_totals.user_id
+    left join first_orders
+        on users.user_id = first_orders.user_id
+    left join platform_ranks
+        on users.user_id = platform_ranks.user_id and platform_ranks.platform_rank = 1
+    left join categories
+        on users.user_id = categories.user_id
+    left join last_gaps
+        on users.user_id = last_gaps.user_id
+    left join activity
+        on users.user_id = activity.user_id
+    where users.registered_date <= as_of.as_of_date or order_totals.user_id is not null
+)
+
+select * from final

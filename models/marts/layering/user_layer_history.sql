@@ -1,0 +1,34 @@
+-- One row per user per snapshot date (as_of_date): the user's layers as they were that day.
+-- Incremental: each build adds the rows of the current as-of date and replaces any rows that
+-- date already had (never duplicates). `strata.py backfill` builds past snapshot dates.
+-- full_refresh=false: `--full-refresh` does not wipe the history (drop the table by hand for that).
+{{
+    config(
+        materialized='incremental',
+        unique_key='as_of_date',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+        partition_by=(['as_of_date'] if target.type == 'spark' else none),
+        on_schema_change='append_new_columns',
+        full_refresh=false,
+    )
+}}
+
+with
+
+layers as (
+    select * from {{ ref('user_layers') }}
+),
+
+final as (
+    select
+        as_of_date,
+        user_id,
+        {{ layer_dimensions() | join(', ') }},
+        p_alive,
+        order_count,
+        revenue_amount,
+        revenue_amount_365d
+    from layers
+)
+
+select * from final

@@ -1,0 +1,75 @@
+"""Benchmark generate + build at several sizes: wall time and peak memory of each step.
+
+    python scripts/bench.py [--users 10000 200000] [--days 365] [--work DIR] [--keep]
+
+Each step runs as its own process (the runner, as a user runs it), so its peak RSS is its own.
+Figures are printed, not asserted: shared machines are noisy, so compare sizes within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNNER = Path(__file__).resolve().parent / "strata.py"
+
+
+def run_measured(args: list[str]) -> tuple[float, float]:
+    """Run the runner with `args`; return (seconds, peak RSS in MiB). Raises on failure."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, str(RUNNER), *args], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"strata {' '.join(args)} failed")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def bench_size(users: int, days: int, work: Path) -> dict[str, float]:
+    raw_dir, warehouse = work / f"raw_{users}", work / f"warehouse_{users}.duckdb"
+    generate_s, generate_mib = run_measured(
+        ["generate", "--out", str(raw_dir), "--users", str(users), "--days", str(days), "--quiet"]
+    )
+    build_s, build_mib = run_measured(["build", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse)])
+    return {
+        "users": users,
+        "generate_s": generate_s,
+        "generate_mib": generate_mib,
+        "build_s": build_s,
+        "build_mib": build_mib,
+        "warehouse_mib": warehouse.stat().st_size / 2**20,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[10_000, 200_000])
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--work", type=Path, help="folder for data and warehouses (default: temporary)")
+    parser.add_argument("--keep", action="store_true", help="keep the data and warehouses")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="strata-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"{'users':>10} {'generate s':>11} {'gen MiB':>8} {'build s':>8} {'build MiB':>10} {'db MiB':>7}")
+    try:
+        for users in args.users:
+            row = bench_size(users, args.days, work)
+            print(
+                f"{row['users']:>10,} {row['generate_s']:>11.1f} {row['generate_mib']:>8.0f} "
+                f"{row['build_s']:>8.1f} {row['build_mib']:>10.0f} {row['warehouse_mib']:>7.0f}",
+                flush=True,
+            )
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

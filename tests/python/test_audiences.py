@@ -1,0 +1,204 @@
+"""Audiences end to end on a 2,000-user sample: consent and contact, layers of the day before,
+a stable and configured treatment/control split, and the contact export.
+
+The sample is built here with plain dbt on the selection the audiences need (seeds, then
++audience_contacts), so these tests do not wait for, or depend on, unrelated marts."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from campaign_support import run_dbt
+from conftest import BuiltSample, query, run_strata
+
+MEMBERS_FINGERPRINT = """
+    select count(*), md5(string_agg(concat_ws('|', audience_date, audience_name, user_id, test_group), ','
+        order by audience_date, audience_name, user_id))
+    from marts.audience_members
+"""
+
+# The audience rules of seeds/audiences.csv, recomputed independently for layers date :d.
+EXPECTED_AUDIENCES = """
+    with
+    layers as (select * from marts.user_layer_history where as_of_date = $d),
+    last_orders as (
+        select user_id, max(order_date) as last_order_date from marts.fct_orders
+        where order_date <= $d group by user_id
+    ),
+    logins as (
+        select user_id, bool_or(platform = 'app') as app, bool_or(platform = 'mini_program') as mini
+        from marts.fct_events where user_id is not null and event_date <= $d group by user_id
+    ),
+    portraits as (
+        select layers.*, date_diff('day', last_orders.last_order_date, $d) as recency_days,
+            users.marketing_opt_in, users.has_email, users.has_phone,
+            coalesce(logins.app, false) as app, coalesce(logins.mini, false) as mini
+        from layers join marts.dim_users as users using (user_id)
+        left join last_orders using (user_id) left join logins using (user_id)
+    )
+    select 'win_back_silent_buyers', user_id from portraits
+    where recency_days >= 30 and order_count >= 2 and marketing_opt_in and has_phone
+    union all
+    select 'high_value_at_risk', user_id from portraits
+    where lifecycle_stage = 'at_risk' and value_tier = 'core' and marketing_opt_in and has_phone
+    union all
+    select 'new_user_nurture', user_id from portraits where lifecycle_stage = 'new' and marketing_opt_in and app
+    union all
+    select 'churned_reactivation', user_id from portraits
+    where lifecycle_stage = 'churned' and marketing_opt_in and has_email
+"""
+
+
+def members(warehouse: Path, audience_date: date) -> set[tuple[str, str]]:
+    return set(query(
+        warehouse,
+        f"select audience_name, user_id from marts.audience_members where audience_date = '{audience_date}'",
+    ))
+
+
+def expected(warehouse: Path, layers_date: date) -> set[tuple[str, str]]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return set(connection.execute(EXPECTED_AUDIENCES, {"d": layers_date}).fetchall())
+
+
+@pytest.fixture(scope="module")
+def dirty_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
+    """2,000 generated users with 2 % bad rows; models up to restricted.audience_contacts."""
+    root = tmp_path_factory.mktemp("audience_sample")
+    raw_dir, warehouse = root / "raw", root / "strata.duckdb"
+    run_strata("generate", "--out", raw_dir, "--users", 2000, "--seed", 7, "--bad-rate", 0.02, "--quiet", check=True)
+    run_dbt(warehouse, raw_dir, "seed")
+    run_dbt(warehouse, raw_dir, "run", "--select", "+audience_contacts")
+    truth = json.loads((raw_dir / "ground_truth.json").read_text())
+    return BuiltSample(raw_dir, warehouse, truth)
+
+
+@pytest.fixture(scope="module")
+def as_of(dirty_sample: BuiltSample) -> date:
+    return date.fromisoformat(dirty_sample.truth["default_as_of_date"])
+
+
+@pytest.fixture(scope="module")
+def two_dates(dirty_sample: BuiltSample, as_of: date, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample with a second layer snapshot 40 days back and its next-day audience."""
+    warehouse = tmp_path_factory.mktemp("audiences") / "strata.duckdb"
+    shutil.copy(dirty_sample.warehouse, warehouse)
+    past = as_of - timedelta(days=40)
+    run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "int_as_of_date+,+user_layer_history",
+            dbt_vars={"as_of_date": past.isoformat()})
+    run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "audience_members+",
+            dbt_vars={"as_of_date": past.isoformat(), "audience_date": (past + timedelta(days=1)).isoformat()})
+    # Back to the current as-of date (orders, events and layers of today; the history keeps both).
+    run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "int_as_of_date+,+user_layer_history")
+    return warehouse
+
+
+def test_default_audience_is_tomorrows_from_todays_layers(dirty_sample: BuiltSample, as_of: date) -> None:
+    dates = query(dirty_sample.warehouse, "select distinct audience_date, layers_date from marts.audience_members")
+    assert dates == [(as_of + timedelta(days=1), as_of)]
+    assert members(dirty_sample.warehouse, as_of + timedelta(days=1)) == expected(dirty_sample.warehouse, as_of)
+
+
+def test_no_member_without_consent_or_contact(dirty_sample: BuiltSample) -> None:
+    offending = query(dirty_sample.warehouse, """
+        select members.audience_name, members.user_id
+        from marts.audience_members as members
+        join marts.dim_users as users using (user_id)
+        where not users.marketing_opt_in
+            or (members.channel = 'sms' and not users.has_phone)
+            or (members.channel = 'email' and not users.has_email)
+            or (members.channel in ('push', 'wechat') and not exists (
+                select 1 from marts.fct_events as events
+                where events.user_id = members.user_id and events.event_date <= members.layers_date
+                    and events.platform = case members.channel when 'push' then 'app' else 'mini_program' end))
+    """)
+    assert offending == []
+    [(orphans,)] = query(dirty_sample.warehouse, """
+        select count(*) from marts.audience_members
+        where user_id not in (select user_id from marts.dim_users)
+    """)
+    assert orphans == 0
+    assert query(dirty_sample.warehouse, "select count(distinct audience_name) from marts.audience_members") == [(4,)]
+
+
+def test_audience_of_a_date_uses_the_layers_of_the_day_before(two_dates: Path, as_of: date) -> None:
+    past = as_of - timedelta(days=40)
+    dates = query(two_dates, "select distinct audience_date, layers_date from marts.audience_members order by 1")
+    assert dates == [(past + timedelta(days=1), past), (as_of + timedelta(days=1), as_of)]
+    for layers_date in (past, as_of):
+        assert members(two_dates, layers_date + timedelta(days=1)) == expected(two_dates, layers_date)
+    # The two snapshots differ, so the check above can tell them apart.
+    assert expected(two_dates, past) != expected(two_dates, as_of)
+
+
+def test_split_is_stable_across_rebuilds(dirty_sample: BuiltSample, tmp_path: Path) -> None:
+    warehouse = tmp_path / "strata.duckdb"
+    shutil.copy(dirty_sample.warehouse, warehouse)
+    before = query(warehouse, MEMBERS_FINGERPRINT)
+    run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "audience_members+", "--full-refresh")
+    assert query(warehouse, MEMBERS_FINGERPRINT) == before
+
+
+def test_split_is_close_to_the_configured_share(dirty_sample: BuiltSample) -> None:
+    rows = query(dirty_sample.warehouse, """
+        select audience_name, count(*), sum(case when test_group = 'control' then 1 else 0 end), min(control_share)
+        from marts.audience_members group by audience_name
+    """)
+    total = sum(count for _, count, _, _ in rows)
+    control = sum(controls for _, _, controls, _ in rows)
+    assert total >= 200
+    # every audience is configured with 0.2; 4 binomial standard errors of slack
+    assert abs(control / total - 0.2) < 4 * math.sqrt(0.2 * 0.8 / total), (control, total)
+    for name, count, controls, share in rows:
+        assert abs(controls / count - share) < 4 * math.sqrt(share * (1 - share) / count) + 1 / count, name
+
+
+def test_export_writes_the_treatment_contacts(dirty_sample: BuiltSample, as_of: date, tmp_path: Path) -> None:
+    out = tmp_path / "win_back.csv"
+    completed = run_strata("export-audience", "win_back_silent_buyers", "--out", out,
+                           "--warehouse", dirty_sample.warehouse, check=True)
+    assert "contacts" in completed.stdout
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    treatment = query(dirty_sample.warehouse, """
+        select user_id from marts.audience_members
+        where audience_name = 'win_back_silent_buyers' and test_group = 'treatment'
+    """)
+    assert sorted(row["user_id"] for row in rows) == sorted(user for (user,) in treatment)
+    assert rows and all(row["channel"] == "sms" and row["contact"].startswith("+86 1") for row in rows)
+    dated = tmp_path / "dated.csv"
+    run_strata("export-audience", "win_back_silent_buyers", "--date", str(as_of + timedelta(days=1)), "--out", dated,
+               "--warehouse", dirty_sample.warehouse, check=True)
+    assert dated.read_text() == out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [(("no_such_audience",), "unknown audience"), (("win_back_silent_buyers", "--date", "2001-01-01"), "no audience")],
+)
+def test_export_rejects_unknown_audience_and_date(
+    dirty_sample: BuiltSample, tmp_path: Path, arguments: tuple[str, ...], message: str
+) -> None:
+    completed = run_strata("export-audience", *arguments, "--out", tmp_path / "x.csv",
+                           "--warehouse", dirty_sample.warehouse)
+    assert completed.returncode == 2
+    assert message in completed.stderr and len(completed.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_export_reports_a_locked_warehouse(dirty_sample: BuiltSample, tmp_path: Path) -> None:
+    warehouse = tmp_path / "strata.duckdb"
+    shutil.copy(dirty_sample.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)):  # a writer holds the file, as a build would
+        completed = run_strata("export-audience", "win_back_silent_buyers", "--out", tmp_path / "x.csv",
+                               "--warehouse", warehouse)
+    assert completed.returncode == 2
+    assert "locked" in completed.stderr and len(completed.stderr.strip().splitlines()) == 1

@@ -1,0 +1,147 @@
+"""Builds are idempotent and crash-safe, and a BI reader never sees a half-written mart.
+
+One generated sample is built once with a fixed load time; the other tests copy that warehouse
+and compare mart fingerprints (row count + order-independent content hash) with it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_DIR, RUNNER, query, run_strata
+from stratalib.fingerprint import mart_fingerprints
+
+LOAD_TIME = "2025-01-15 00:00:00"
+# Kill the build once this many models are done: past staging, well before the last marts.
+MODELS_DONE_BEFORE_KILL = 16
+LOCK_PROBE = (
+    "import duckdb, sys\n"
+    "try:\n"
+    "    duckdb.connect(sys.argv[1], read_only=True).sql('select count(*) from marts.fct_orders').fetchall()\n"
+    "    print('read')\n"
+    "except duckdb.IOException as error:\n"
+    "    print('locked' if 'lock' in str(error).lower() else f'error: {error}')\n"
+)
+
+
+@pytest.fixture(scope="module")
+def clean_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
+    """(raw dir, warehouse, fingerprints) of one clean build of 1,000 generated users."""
+    root = tmp_path_factory.mktemp("build_safety")
+    raw_dir, warehouse = root / "raw", root / "clean" / "strata.duckdb"
+    run_strata("generate", "--out", raw_dir, "--users", 1000, "--seed", 11, "--quiet", check=True)
+    run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, "--load-time", LOAD_TIME, check=True)
+    return raw_dir, warehouse, mart_fingerprints(warehouse)
+
+
+def build(raw_dir: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
+    return run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, "--load-time", LOAD_TIME, check=True)
+
+
+def copy_of(warehouse: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(warehouse, folder / warehouse.name))
+
+
+def leftover_relations(warehouse: Path) -> list[tuple]:
+    return query(
+        warehouse,
+        "select table_schema, table_name from information_schema.tables "
+        "where table_name like '%__dbt_tmp%' or table_name like '%__dbt_backup%'",
+    )
+
+
+def start_build(raw_dir: Path, warehouse: Path) -> subprocess.Popen[str]:
+    """The runner in its own process group, its dbt log readable line by line."""
+    return subprocess.Popen(
+        [sys.executable, str(RUNNER), "build", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse),
+         "--load-time", LOAD_TIME],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    )
+
+
+def wait_for_models(process: subprocess.Popen[str], count: int, timeout: float = 900) -> list[str]:
+    """Read the build's log until `count` models are created; return the lines read."""
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if sum("OK created" in seen for seen in lines) >= count:
+            return lines
+    raise AssertionError("the build ended or stalled before the kill point:\n" + "".join(lines[-40:]))
+
+
+def test_rebuild_on_the_same_input_gives_identical_marts(
+    clean_build: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    raw_dir, clean_warehouse, clean_fingerprints = clean_build
+    warehouse = copy_of(clean_warehouse, tmp_path)
+
+    build(raw_dir, warehouse)
+
+    assert len(clean_fingerprints) > 10
+    assert mart_fingerprints(warehouse) == clean_fingerprints
+
+
+def test_fingerprint_sees_a_changed_value(clean_build: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
+    import duckdb
+
+    _, clean_warehouse, clean_fingerprints = clean_build
+    warehouse = copy_of(clean_warehouse, tmp_path)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("update marts.fct_orders set order_amount = order_amount + 0.01 where order_id = "
+                           "(select min(order_id) from marts.fct_orders)")
+    changed = mart_fingerprints(warehouse)
+    assert {mart for mart in changed if changed[mart] != clean_fingerprints[mart]} == {"fct_orders"}
+
+
+def test_killed_build_leaves_complete_marts_and_a_rerun_ends_like_a_clean_build(
+    clean_build: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    raw_dir, clean_warehouse, clean_fingerprints = clean_build
+    warehouse = copy_of(clean_warehouse, tmp_path)
+    running = start_build(raw_dir, warehouse)
+    try:
+        wait_for_models(running, MODELS_DONE_BEFORE_KILL)
+        # While dbt writes, another process cannot open the file at all: no partial reads.
+        probe = subprocess.run([sys.executable, "-c", LOCK_PROBE, str(warehouse)], capture_output=True, text=True)
+        # A second build stops at once with the one-line lock message.
+        second = run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse)
+        assert running.poll() is None, "the build finished before the kill: raise MODELS_DONE_BEFORE_KILL"
+        os.killpg(running.pid, signal.SIGKILL)
+    finally:
+        if running.poll() is None:
+            os.killpg(running.pid, signal.SIGKILL)
+        running.wait()
+        if running.stdout is not None:
+            running.stdout.close()
+
+    assert probe.stdout.strip() == "locked", probe.stdout + probe.stderr
+    assert second.returncode == 2, second.stdout[-2000:] + second.stderr
+    stderr_lines = [line for line in second.stderr.splitlines() if line.strip()]
+    assert len(stderr_lines) == 1 and "locked by another process" in stderr_lines[0], second.stderr
+
+    # After SIGKILL the previous marts are all there and complete (same content as before).
+    assert mart_fingerprints(warehouse) == clean_fingerprints
+
+    build(raw_dir, warehouse)
+
+    assert mart_fingerprints(warehouse) == clean_fingerprints
+    assert leftover_relations(warehouse) == []
