@@ -46,6 +46,7 @@ START_LOG_PARAMETERS = np.zeros(4)
 # Fits whose log-parameters leave this box are degenerate (a parameter at 0 or infinity).
 MAX_ABS_LOG_PARAMETER = 15.0
 PARAMETER_NAMES = ("r", "alpha", "a", "b")
+SUMMARY_COLUMNS = ["frequency", "recency_weeks", "age_weeks"]  # the fit's inputs, also its sort order
 
 
 def bgnbd_log_likelihood(
@@ -147,7 +148,7 @@ def model(dbt, session) -> pd.DataFrame:
     configured_min_buyers = dbt.config.get("bgnbd_min_buyers")
     min_buyers = int(configured_min_buyers if configured_min_buyers not in (None, "") else DEFAULT_MIN_BUYERS)
     # Sorted, so the optimiser sees the same sums in the same order on every run (idempotent builds).
-    inputs = dbt.ref("int_bgnbd_inputs").df().sort_values("user_id", ignore_index=True)
+    inputs = dbt.ref("int_bgnbd_inputs").df().sort_values(SUMMARY_COLUMNS, ignore_index=True)
     as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
 
     try:

@@ -35,10 +35,11 @@ final as (
     select
         per_source.utm_source,
         per_source.attribution_model,
-        cast(per_source.attributed_orders as double) as attributed_orders,
+        -- Sums of double weights are rounded: a parallel sum differs in the last bits between runs.
+        cast(round(per_source.attributed_orders, 9) as double) as attributed_orders,
         cast(per_source.attributed_revenue_amount as decimal(18, 2)) as attributed_revenue_amount,
         cast(per_source.touches as {{ dbt.type_bigint() }}) as touches,
-        cast(per_source.attributed_orders / model_totals.model_orders as double) as attributed_order_share
+        cast(round(per_source.attributed_orders / model_totals.model_orders, 9) as double) as attributed_order_share
     from per_source
     inner join model_totals
         on per_source.attribution_model = model_totals.attribution_model
