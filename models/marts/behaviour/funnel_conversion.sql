@@ -4,6 +4,8 @@
 --   identity 'user': events with a user_id, per user_id; 'stitched': every event, per the event's
 --   user_id, else the user its device maps to (int_identity_map), else the device itself
 --   ('anonymous:<anonymous_id>'). Events are ordered by occurred_at, then event_id.
+--   The step name '$first_visit' matches one event per identity: a marker at its earliest event
+--   (its first visit), distinct from that event, so the first event may also be the next step.
 --   Every step-1 event starts an attempt; step k is the earliest event matching step k at or
 --   after step k-1's time (equal timestamps count as in order), other than step k-1's own event,
 --   and at most var('funnel_conversion_window_days') days after the attempt's start (inclusive).
@@ -13,8 +15,7 @@
 {%- set max_steps = var('funnel_max_steps') %}
 {%- set window_days = var('funnel_conversion_window_days') %}
 {%- set probe_columns = [
-    'funnel_name', 'identity_id', 'attempt_seq', 'started_at', 'window_end_at', 'session_id',
-    'reached_seq', 'probe_seq',
+    'funnel_name', 'identity_id', 'started_at', 'session_id', 'reached_seq', 'probe_seq',
 ] %}
 {#- Breakdowns besides 'overall'; var('funnel_breakdowns') narrows them (unit tests use []). #}
 {%- set breakdowns = var('funnel_breakdowns', [
@@ -44,9 +45,25 @@ events as (
         anonymous_id,
         session_id,
         event_name,
-        occurred_at,
-        properties
+        occurred_at
     from {{ ref('fct_events') }}
+),
+
+filtered_step_names as (
+    select distinct event_name
+    from {{ ref('funnels') }}
+    where property_key is not null
+),
+
+-- Properties are read only for events a step with a property filter may match (see step_events).
+event_properties as (
+    select
+        fct_events.event_id,
+        fct_events.properties
+    from {{ ref('fct_events') }} as fct_events
+    inner join filtered_step_names
+        on fct_events.event_name = filtered_step_names.event_name or filtered_step_names.event_name = '*'
+    where fct_events.properties is not null
 ),
 
 identity_map as (
@@ -116,6 +133,15 @@ star_funnels as (
     where event_name = '*'
 ),
 
+-- Funnels with a '$first_visit' step also need one marker per identity at its first event.
+first_visit_funnels as (
+    select distinct
+        funnel_name,
+        identity_mode
+    from steps
+    where event_name = '$first_visit'
+),
+
 funnel_event_names as (
     select distinct
         steps.funnel_name,
@@ -124,7 +150,7 @@ funnel_event_names as (
     from steps
     left join star_funnels
         on steps.funnel_name = star_funnels.funnel_name
-    where star_funnels.funnel_name is null
+    where star_funnels.funnel_name is null and steps.event_name != '$first_visit'
 ),
 
 funnels_with_star as (
@@ -136,20 +162,22 @@ funnels_with_star as (
         on funnels.funnel_name = star_funnels.funnel_name
 ),
 
-identified as (
+-- Events per identity, for the identity modes the funnels use (a mode no funnel uses is skipped).
+in_use as (
     select
-        'user' as identity_mode,
-        user_id as identity_id,
-        event_id,
-        session_id,
-        event_name,
-        occurred_at,
-        properties
+        identity_modes.identity_mode,
+        events.user_id as identity_id,
+        events.event_id,
+        events.session_id,
+        events.event_name,
+        events.occurred_at
     from events
-    where user_id is not null
+    inner join identity_modes
+        on identity_modes.identity_mode = 'user'
+    where events.user_id is not null
     union all
     select
-        'stitched' as identity_mode,
+        identity_modes.identity_mode,
         coalesce(
             events.user_id,
             identity_map.user_id,
@@ -158,26 +186,49 @@ identified as (
         events.event_id,
         events.session_id,
         events.event_name,
-        events.occurred_at,
-        events.properties
+        events.occurred_at
     from events
+    inner join identity_modes
+        on identity_modes.identity_mode = 'stitched'
     left join identity_map
         on events.anonymous_id = identity_map.anonymous_id
     where events.user_id is not null or events.anonymous_id is not null
 ),
 
-in_use as (
+first_visit_modes as (
+    select distinct identity_mode
+    from first_visit_funnels
+),
+
+-- The first visit of each identity (of an identity mode a '$first_visit' funnel uses): its
+-- earliest event by occurred_at, then event_id. Found by aggregation, so no sort of all events.
+first_visit_times as (
     select
-        identified.identity_mode,
-        identified.identity_id,
-        identified.event_id,
-        identified.session_id,
-        identified.event_name,
-        identified.occurred_at,
-        identified.properties
-    from identified
-    inner join identity_modes
-        on identified.identity_mode = identity_modes.identity_mode
+        in_use.identity_mode,
+        in_use.identity_id,
+        min(in_use.occurred_at) as first_at
+    from in_use
+    inner join first_visit_modes
+        on in_use.identity_mode = first_visit_modes.identity_mode
+    group by in_use.identity_mode, in_use.identity_id
+),
+
+first_visit_ties as (
+    select
+        in_use.identity_mode,
+        in_use.identity_id,
+        in_use.session_id,
+        in_use.occurred_at,
+        row_number() over (
+            partition by in_use.identity_mode, in_use.identity_id
+            order by in_use.event_id
+        ) as tie_rank
+    from in_use
+    inner join first_visit_times
+        on
+            in_use.identity_mode = first_visit_times.identity_mode
+            and in_use.identity_id = first_visit_times.identity_id
+            and in_use.occurred_at = first_visit_times.first_at
 ),
 
 -- One row per funnel and event that may match one of its steps.
@@ -188,8 +239,7 @@ funnel_events as (
         in_use.event_id,
         in_use.session_id,
         in_use.event_name,
-        in_use.occurred_at,
-        in_use.properties
+        in_use.occurred_at
     from in_use
     inner join funnel_event_names
         on
@@ -202,11 +252,22 @@ funnel_events as (
         in_use.event_id,
         in_use.session_id,
         in_use.event_name,
-        in_use.occurred_at,
-        in_use.properties
+        in_use.occurred_at
     from in_use
     inner join funnels_with_star
         on in_use.identity_mode = funnels_with_star.identity_mode
+    union all
+    select
+        first_visit_funnels.funnel_name,
+        first_visit_ties.identity_id,
+        '$first_visit' as event_id,
+        first_visit_ties.session_id,
+        '$first_visit' as event_name,
+        first_visit_ties.occurred_at
+    from first_visit_ties
+    inner join first_visit_funnels
+        on first_visit_ties.identity_mode = first_visit_funnels.identity_mode
+    where first_visit_ties.tie_rank = 1
 ),
 
 -- event_seq orders a funnel's events of an identity by (occurred_at, event_id); tie_seq is the
@@ -216,10 +277,10 @@ sequenced as (
     select
         funnel_name,
         identity_id,
+        event_id,
         session_id,
         event_name,
         occurred_at,
-        properties,
         row_number() over (
             partition by funnel_name, identity_id
             order by occurred_at, event_id
@@ -239,11 +300,11 @@ step_matches as (
         steps.property_key,
         steps.property_value,
         sequenced.identity_id,
+        sequenced.event_id,
         sequenced.event_seq,
         sequenced.tie_seq,
         sequenced.occurred_at,
-        sequenced.session_id,
-        sequenced.properties
+        sequenced.session_id
     from sequenced
     inner join steps
         on
@@ -257,11 +318,11 @@ step_matches as (
         steps.property_key,
         steps.property_value,
         sequenced.identity_id,
+        sequenced.event_id,
         sequenced.event_seq,
         sequenced.tie_seq,
         sequenced.occurred_at,
-        sequenced.session_id,
-        sequenced.properties
+        sequenced.session_id
     from sequenced
     inner join steps
         on sequenced.funnel_name = steps.funnel_name
@@ -278,9 +339,23 @@ step_events as (
         occurred_at,
         session_id
     from step_matches
+    where property_key is null
+    union all
+    select
+        step_matches.funnel_name,
+        step_matches.step_number,
+        step_matches.identity_id,
+        step_matches.event_seq,
+        step_matches.tie_seq,
+        step_matches.occurred_at,
+        step_matches.session_id
+    from step_matches
+    inner join event_properties
+        on step_matches.event_id = event_properties.event_id
     where
-        property_key is null
-        or {{ json_extract_text('properties', 'property_key') }} = property_value
+        step_matches.property_key is not null
+        and {{ json_extract_text('event_properties.properties', 'step_matches.property_key') }}
+        = step_matches.property_value
 ),
 
 -- Step 1: every matching event starts an attempt.
@@ -288,9 +363,7 @@ reached_1 as (
     select
         funnel_name,
         identity_id,
-        event_seq as attempt_seq,
         occurred_at as started_at,
-        {{ dbt.dateadd('day', window_days, 'occurred_at') }} as window_end_at,
         session_id,
         event_seq as reached_seq,
         tie_seq as probe_seq,
@@ -323,9 +396,7 @@ reached_1 as (
         select
             funnel_name,
             identity_id,
-            attempt_seq,
             started_at,
-            window_end_at,
             session_id,
             case when candidate_seq = reached_seq then candidate_next_seq else candidate_seq end as reached_seq,
             case
@@ -338,7 +409,7 @@ reached_1 as (
     reached_{{ step }} as (
         select *
         from stepped_{{ step }}
-        where reached_at is not null and reached_at <= window_end_at
+        where reached_at <= {{ dbt.dateadd('day', window_days, 'started_at') }}
     ),
 {%- endfor %}
 
