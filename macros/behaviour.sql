@@ -193,6 +193,32 @@ retention as (
 {%- endmacro %}
 
 {#
+    retention_columns(grain, with_revenue): the select list of a retention mart's final CTE over
+    the `retention` CTE of retention_ctes, so every retention mart writes its rates once:
+    cohort_<grain>, period_number, period_<grain>, is_complete_period, cohort_size,
+    active_users, retention_rate = active_users / cohort_size, on_or_after_users,
+    on_or_after_retention_rate = on_or_after_users / cohort_size and, with_revenue,
+    revenue_amount, cumulative_revenue_amount and cumulative_revenue_per_user =
+    cumulative_revenue_amount / cohort_size. grain names the period ('month', 'week').
+#}
+{% macro retention_columns(grain, with_revenue=true) -%}
+    cohort_start as cohort_{{ grain }},
+    cast(period_number as integer) as period_number,
+    period_start as period_{{ grain }},
+    is_complete_period,
+    cast(cohort_size as {{ dbt.type_bigint() }}) as cohort_size,
+    cast(active_users as {{ dbt.type_bigint() }}) as active_users,
+    cast(active_users * 1.0 / cohort_size as double) as retention_rate,
+    cast(on_or_after_users as {{ dbt.type_bigint() }}) as on_or_after_users,
+    cast(on_or_after_users * 1.0 / cohort_size as double) as on_or_after_retention_rate
+    {%- if with_revenue %},
+    cast(revenue_amount as decimal(18, 2)) as revenue_amount,
+    cast(cumulative_revenue_amount as decimal(18, 2)) as cumulative_revenue_amount,
+    cast(cumulative_revenue_amount / cohort_size as decimal(18, 2)) as cumulative_revenue_per_user
+    {%- endif %}
+{%- endmacro %}
+
+{#
     gap_bucket_number(column): the 1-based bucket of a day count for order_gap_distribution, from
     var('order_gap_bucket_upper_days') (inclusive upper bounds, ascending): 1 when column <= the
     first bound, ..., n + 1 (the open last bucket) above the last one.

@@ -51,15 +51,7 @@ member_activity as (
 
 final as (
     select
-        cohort_start as cohort_month,
-        cast(period_number as integer) as period_number,
-        period_start as period_month,
-        is_complete_period,
-        cast(cohort_size as {{ dbt.type_bigint() }}) as cohort_size,
-        cast(active_users as {{ dbt.type_bigint() }}) as active_users,
-        cast(active_users * 1.0 / cohort_size as double) as retention_rate,
-        cast(on_or_after_users as {{ dbt.type_bigint() }}) as on_or_after_users,
-        cast(on_or_after_users * 1.0 / cohort_size as double) as on_or_after_retention_rate
+        {{ retention_columns('month', with_revenue=false) }}
     from retention
 )
 

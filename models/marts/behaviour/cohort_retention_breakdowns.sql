@@ -76,18 +76,7 @@ final as (
     select
         breakdown,
         breakdown_value,
-        cohort_start as cohort_month,
-        cast(period_number as integer) as period_number,
-        period_start as period_month,
-        is_complete_period,
-        cast(cohort_size as {{ dbt.type_bigint() }}) as cohort_size,
-        cast(active_users as {{ dbt.type_bigint() }}) as active_users,
-        cast(active_users * 1.0 / cohort_size as double) as retention_rate,
-        cast(on_or_after_users as {{ dbt.type_bigint() }}) as on_or_after_users,
-        cast(on_or_after_users * 1.0 / cohort_size as double) as on_or_after_retention_rate,
-        cast(revenue_amount as decimal(18, 2)) as revenue_amount,
-        cast(cumulative_revenue_amount as decimal(18, 2)) as cumulative_revenue_amount,
-        cast(cumulative_revenue_amount / cohort_size as decimal(18, 2)) as cumulative_revenue_per_user
+        {{ retention_columns('month') }}
     from retention
 )
 

@@ -288,8 +288,65 @@ sequenced as (
         rank() over (
             partition by funnel_name, identity_id
             order by occurred_at
-        ) as tie_seq
+        ) as tie_seq,
+        lead(session_id) over (
+            partition by funnel_name, identity_id
+            order by occurred_at, event_id
+        ) as next_session_id,
+        lead(event_name) over (
+            partition by funnel_name, identity_id
+            order by occurred_at, event_id
+        ) as next_event_name,
+        lead(occurred_at) over (
+            partition by funnel_name, identity_id
+            order by occurred_at, event_id
+        ) as next_occurred_at
     from funnel_events
+),
+
+-- What each funnel's steps 1 and 2 match, for the dominated-start rule below.
+funnel_openings as (
+    select
+        funnel_name,
+        max(case when step_number = 1 then event_name end) as step_1_event_name,
+        max(case when step_number = 1 and property_key is not null then 1 else 0 end) as step_1_filtered,
+        max(case when step_number = 2 then event_name end) as step_2_event_name
+    from steps
+    group by funnel_name
+),
+
+-- A start is dominated when the identity's next event (in this order) is in the same session, at
+-- a later time, matches step 1 (so starts an attempt too) and cannot match step 2, and no
+-- earlier event shares this event's time. Both attempts then find the same step-2 event and the
+-- same path after it, and the later one, in the same session, has the later window and the
+-- shorter times: skipping the dominated start changes no count and no median. With repeated
+-- step-1 events (many product views in a visit, or '*') most starts are skipped.
+flagged as (
+    select
+        sequenced.funnel_name,
+        sequenced.identity_id,
+        sequenced.event_id,
+        sequenced.session_id,
+        sequenced.event_name,
+        sequenced.occurred_at,
+        sequenced.event_seq,
+        sequenced.tie_seq,
+        coalesce(
+            sequenced.next_session_id = sequenced.session_id
+            and sequenced.next_occurred_at > sequenced.occurred_at
+            and sequenced.tie_seq = sequenced.event_seq
+            and funnel_openings.step_1_filtered = 0
+            and (
+                funnel_openings.step_1_event_name = '*'
+                or sequenced.next_event_name = funnel_openings.step_1_event_name
+            )
+            and coalesce(funnel_openings.step_2_event_name, '') != '*'
+            and sequenced.next_event_name != coalesce(funnel_openings.step_2_event_name, ''),
+            false
+        ) as is_dominated_start
+    from sequenced
+    inner join funnel_openings
+        on sequenced.funnel_name = funnel_openings.funnel_name
 ),
 
 -- One row per funnel step and event matching it ('*' matches any event).
@@ -299,17 +356,18 @@ step_matches as (
         steps.step_number,
         steps.property_key,
         steps.property_value,
-        sequenced.identity_id,
-        sequenced.event_id,
-        sequenced.event_seq,
-        sequenced.tie_seq,
-        sequenced.occurred_at,
-        sequenced.session_id
-    from sequenced
+        flagged.identity_id,
+        flagged.event_id,
+        flagged.event_seq,
+        flagged.tie_seq,
+        flagged.occurred_at,
+        flagged.session_id,
+        flagged.is_dominated_start
+    from flagged
     inner join steps
         on
-            sequenced.funnel_name = steps.funnel_name
-            and sequenced.event_name = steps.event_name
+            flagged.funnel_name = steps.funnel_name
+            and flagged.event_name = steps.event_name
     where steps.event_name != '*'
     union all
     select
@@ -317,15 +375,16 @@ step_matches as (
         steps.step_number,
         steps.property_key,
         steps.property_value,
-        sequenced.identity_id,
-        sequenced.event_id,
-        sequenced.event_seq,
-        sequenced.tie_seq,
-        sequenced.occurred_at,
-        sequenced.session_id
-    from sequenced
+        flagged.identity_id,
+        flagged.event_id,
+        flagged.event_seq,
+        flagged.tie_seq,
+        flagged.occurred_at,
+        flagged.session_id,
+        flagged.is_dominated_start
+    from flagged
     inner join steps
-        on sequenced.funnel_name = steps.funnel_name
+        on flagged.funnel_name = steps.funnel_name
     where steps.event_name = '*'
 ),
 
@@ -337,7 +396,8 @@ step_events as (
         event_seq,
         tie_seq,
         occurred_at,
-        session_id
+        session_id,
+        is_dominated_start
     from step_matches
     where property_key is null
     union all
@@ -348,7 +408,8 @@ step_events as (
         step_matches.event_seq,
         step_matches.tie_seq,
         step_matches.occurred_at,
-        step_matches.session_id
+        step_matches.session_id,
+        step_matches.is_dominated_start
     from step_matches
     inner join event_properties
         on step_matches.event_id = event_properties.event_id
@@ -369,7 +430,7 @@ reached_1 as (
         tie_seq as probe_seq,
         occurred_at as reached_at
     from step_events
-    where step_number = 1
+    where step_number = 1 and not is_dominated_start
 ),
 {%- for step in range(2, max_steps + 1) %}
 
