@@ -42,3 +42,12 @@
 {% macro min_valid_timestamp() -%}
     cast('{{ var("min_valid_timestamp") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+{#
+    days_between(start_expr, end_expr): whole days from start_expr to end_expr (dates), as a
+    bigint. dbt.datediff gives bigint on DuckDB and int on Spark; the cast makes a contract's
+    bigint hold on both.
+#}
+{% macro days_between(start_expr, end_expr) -%}
+    cast({{ dbt.datediff(start_expr, end_expr, 'day') | trim }} as {{ dbt.type_bigint() }})
+{%- endmacro %}

@@ -40,9 +40,8 @@ order_day_gaps as (
     select
         user_id,
         order_date,
-        {{ dbt.datediff(
-            'lag(order_date) over (partition by user_id order by order_date)', 'order_date', 'day'
-        ) }} as gap_days,
+        {{ days_between('lag(order_date) over (partition by user_id order by order_date)', 'order_date') }}
+            as gap_days,
         row_number() over (partition by user_id order by order_date desc) as order_day_recency_rank
     from order_days
 ),
@@ -157,7 +156,7 @@ final as (
         users.marketing_opt_in,
         users.has_email,
         users.has_phone,
-        {{ dbt.datediff('users.registered_date', 'as_of.as_of_date', 'day') | trim }} as tenure_days,
+        {{ days_between('users.registered_date', 'as_of.as_of_date') }} as tenure_days,
         coalesce(order_totals.order_count, 0) > 0 as is_buyer,
         order_totals.first_order_at,
         order_totals.last_order_at,
@@ -182,11 +181,11 @@ final as (
         cast(coalesce(categories.distinct_category_count, 0) as {{ dbt.type_bigint() }}) as distinct_category_count,
         categories.favourite_category,
         platform_ranks.platform as preferred_platform,
-        {{ dbt.datediff('order_totals.first_order_date', 'as_of.as_of_date', 'day') | trim }} as days_since_first_order,
-        {{ dbt.datediff('order_totals.last_order_date', 'as_of.as_of_date', 'day') | trim }} as recency_days,
+        {{ days_between('order_totals.first_order_date', 'as_of.as_of_date') }} as days_since_first_order,
+        {{ days_between('order_totals.last_order_date', 'as_of.as_of_date') }} as recency_days,
         last_gaps.last_order_gap_days,
         activity.last_active_date,
-        {{ dbt.datediff('activity.last_active_date', 'as_of.as_of_date', 'day') | trim }} as days_since_last_activity,
+        {{ days_between('activity.last_active_date', 'as_of.as_of_date') }} as days_since_last_activity,
         cast(coalesce(activity.active_days_7d, 0) as {{ dbt.type_bigint() }}) as active_days_7d,
         cast(coalesce(activity.active_days_30d, 0) as {{ dbt.type_bigint() }}) as active_days_30d,
         cast(coalesce(activity.active_days_90d, 0) as {{ dbt.type_bigint() }}) as active_days_90d,
