@@ -193,6 +193,40 @@ retention as (
 {%- endmacro %}
 
 {#
+    purchase_cohort_ctes(period): the three input CTEs retention_ctes needs for purchase
+    retention, from the calling model's import CTEs `orders` (fct_orders: user_id, order_date,
+    order_amount, is_first_order) and `as_of` (as_of_date): as_of_period, cohort_members (a
+    user's cohort is the period of their first valid order) and member_activity (one row per
+    user and period with a valid order, with its revenue). Shared by cohort_retention_monthly
+    and cohort_retention_weekly, which differ only in the period.
+#}
+{% macro purchase_cohort_ctes(period) -%}
+as_of_period as (
+    select
+        as_of_date,
+        {{ period_start(period, 'as_of_date') }} as as_of_start
+    from as_of
+),
+
+cohort_members as (
+    select
+        user_id,
+        {{ period_start(period, 'order_date') }} as cohort_start
+    from orders
+    where is_first_order
+),
+
+member_activity as (
+    select
+        user_id,
+        {{ period_start(period, 'order_date') }} as activity_start,
+        sum(order_amount) as revenue_amount
+    from orders
+    group by user_id, {{ period_start(period, 'order_date') }}
+)
+{%- endmacro %}
+
+{#
     retention_columns(grain, with_revenue): the select list of a retention mart's final CTE over
     the `retention` CTE of retention_ctes, so every retention mart writes its rates once:
     cohort_<grain>, period_number, period_<grain>, is_complete_period, cohort_size,

@@ -17,29 +17,7 @@ as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
-as_of_period as (
-    select
-        as_of_date,
-        {{ period_start('month', 'as_of_date') }} as as_of_start
-    from as_of
-),
-
-cohort_members as (
-    select
-        user_id,
-        {{ period_start('month', 'order_date') }} as cohort_start
-    from orders
-    where is_first_order
-),
-
-member_activity as (
-    select
-        user_id,
-        {{ period_start('month', 'order_date') }} as activity_start,
-        sum(order_amount) as revenue_amount
-    from orders
-    group by user_id, {{ period_start('month', 'order_date') }}
-),
+{{ purchase_cohort_ctes('month') }},
 
 {{ retention_ctes('month') }},
 
