@@ -53,6 +53,8 @@ lint: $(VENV)/.installed
 SPARK_VENV := .venv-spark
 SPARK_SAMPLE := $(CURDIR)/data/spark-sample
 SPARK_DIR := $(CURDIR)/warehouse/spark
+# On Spark the personal-data hashes are keyed by the var pii_salt (no default): a random one per run.
+SPARK_PII_SALT = $(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(16))')
 
 $(SPARK_VENV)/.installed: requirements-spark.lock requirements.lock
 	$(PYTHON) -m venv $(SPARK_VENV)
@@ -65,7 +67,7 @@ spark-check: $(SPARK_VENV)/.installed
 	rm -rf $(SPARK_DIR) && mkdir -p $(SPARK_DIR)
 	STRATA_TARGET=spark STRATA_SPARK_DIR=$(SPARK_DIR) $(SPARK_VENV)/bin/dbt build --profiles-dir profiles \
 		--target-path target/spark --selector spark_supported --exclude-resource-type unit_test \
-		--vars '{raw_dir: $(SPARK_SAMPLE), raw_formats: {raw_events: parquet_dir}}'
+		--vars '{raw_dir: $(SPARK_SAMPLE), raw_formats: {raw_events: parquet_dir}, pii_salt: $(SPARK_PII_SALT)}'
 
 clean:
 	rm -rf target logs dbt_packages warehouse/*.duckdb warehouse/*.check_state.json $(SAMPLE_DIR) $(SPARK_DIR)

@@ -5,7 +5,9 @@
 
     For each table <t> declared in models/staging/raw/_raw__sources.yml it looks, in this order, for
         <raw_dir>/<t>.parquet      one Parquet file
-        <raw_dir>/<t>/*.parquet    a folder of Parquet files
+        <raw_dir>/<t>/**/*.parquet a folder of Parquet files, subfolders included (the Hive
+                                   layout <t>/dt=2024-12/part-0.parquet; a partition column is
+                                   one more column, ignored unless declared)
         <raw_dir>/<t>.csv          a CSV file with a header (every column read as text)
     and fails with a message naming the expected files when none exists. Declared columns with
     `meta: {required: true}` must be present; a missing optional column is added as null; extra
@@ -25,9 +27,19 @@
     {{ return(tables | sort(attribute='name')) }}
 {%- endmacro %}
 
-{# The raw_dir var as a path with forward slashes (not yet quoted for SQL). #}
+{#
+    The raw_dir var as a path with forward slashes (not yet quoted for SQL). A folder whose name
+    has a glob character (* ? [ ]) is refused: file lookups are glob patterns, and `exp[1]` would
+    read a sibling folder `exp1`. scripts/stratalib/raw_files.py applies the same rule first.
+#}
 {% macro raw_dir_path() -%}
-    {{ return(var('raw_dir') | replace('\\', '/') | trim) }}
+    {%- set raw_dir = var('raw_dir') | replace('\\', '/') | trim -%}
+    {%- for character in ['*', '?', '[', ']'] if character in raw_dir -%}
+        {{ exceptions.raise_compiler_error(
+            'raw_dir ' ~ raw_dir ~ ' has the glob character ' ~ character
+            ~ ' in its name, which would match other folders; rename or link it without * ? [ ]') }}
+    {%- endfor -%}
+    {{ return(raw_dir) }}
 {%- endmacro %}
 
 {# A SQL string literal of `text`: in single quotes, single quotes doubled (it's -> 'it''s'). #}
@@ -41,25 +53,25 @@
 {%- endmacro %}
 
 {#
-    The select list that gives the declared columns in declared order: present ones as they are,
-    missing optional ones as typed nulls. `present` is the list of lower-cased column names found
-    in the file at `path` (named in the message when a required column is missing); `untyped`
-    the present ones of type NULL (an empty Parquet file written from an empty data frame),
-    which get their declared type so that models and dbt unit tests see a real type.
+    The select list that gives the declared columns in declared order, every one as text:
+    present ones cast to text, missing optional ones as text nulls. `present` is the list of
+    lower-cased column names found in the file at `path` (named in the message when a required
+    column is missing). Text whatever the file's types (a CSV is text anyway; a Parquet column
+    may be a timestamp with or without a time zone, an integer epoch, a float, a null type):
+    the staging models parse and check every value themselves, and the dbt unit tests, whose
+    fixtures take the types of these views, then mean the same for every kind of export.
 #}
-{% macro raw_select_list(source_node, present, path, untyped=[]) -%}
+{% macro raw_select_list(source_node, present, path) -%}
     {%- set items = [] -%}
     {%- set missing_required = [] -%}
     {%- for column in source_node.columns.values() -%}
         {%- set quoted = adapter.quote(column.name) -%}
-        {%- if column.name | lower in untyped -%}
-            {%- do items.append('cast(' ~ quoted ~ ' as ' ~ column.data_type ~ ') as ' ~ quoted) -%}
-        {%- elif column.name | lower in present -%}
-            {%- do items.append(quoted) -%}
+        {%- if column.name | lower in present -%}
+            {%- do items.append('cast(' ~ quoted ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ quoted) -%}
         {%- elif column.meta.get('required', false) -%}
             {%- do missing_required.append(column.name) -%}
         {%- else -%}
-            {%- do items.append('cast(null as ' ~ column.data_type ~ ') as ' ~ quoted) -%}
+            {%- do items.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ quoted) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if missing_required -%}
@@ -85,11 +97,7 @@
         {%- endif -%}
         {%- set described = run_query('describe select * from ' ~ reader) -%}
         {%- set present = described.columns[0].values() | map('lower') | list -%}
-        {%- set untyped = [] -%}
-        {%- for row in described.rows if row[1] | replace('"', '') == 'NULL' -%}
-            {%- do untyped.append(row[0] | lower) -%}
-        {%- endfor -%}
-        {%- set select_list = raw_select_list(node, present, found.path, untyped) -%}
+        {%- set select_list = raw_select_list(node, present, found.path) -%}
         {%- do run_query('create or replace view raw.' ~ node.name ~ ' as select ' ~ select_list ~ ' from ' ~ reader) -%}
     {%- endfor -%}
     {{ return('') }}
@@ -100,7 +108,7 @@
     {%- set base = raw_dir ~ '/' ~ table -%}
     {%- set candidates = [
         ('parquet', base ~ '.parquet'),
-        ('parquet_dir', base ~ '/*.parquet'),
+        ('parquet_dir', base ~ '/**/*.parquet'),
         ('csv', base ~ '.csv'),
     ] -%}
     {%- for format, path in candidates -%}
@@ -111,7 +119,7 @@
     {%- endfor -%}
     {{ exceptions.raise_compiler_error(
         'raw table ' ~ table ~ ' not found: expected ' ~ base ~ '.parquet, '
-        ~ base ~ '/*.parquet or ' ~ base ~ '.csv') }}
+        ~ base ~ '/**/*.parquet or ' ~ base ~ '.csv') }}
 {%- endmacro %}
 
 {#
@@ -220,7 +228,7 @@
             {%- set using = "csv options (header 'true', path " ~ sql_string(path) ~ ")" -%}
         {%- elif format == 'parquet_dir' -%}
             {%- set path = raw_dir ~ '/' ~ name -%}
-            {%- set using = 'parquet options (path ' ~ sql_string(path) ~ ')' -%}
+            {%- set using = "parquet options (recursiveFileLookup 'true', path " ~ sql_string(path) ~ ')' -%}
         {%- else -%}
             {%- set path = raw_dir ~ '/' ~ name ~ '.parquet' -%}
             {%- set using = 'parquet options (path ' ~ sql_string(path) ~ ')' -%}

@@ -51,3 +51,46 @@
 {% macro days_between(start_expr, end_expr) -%}
     cast({{ dbt.datediff(start_expr, end_expr, 'day') | trim }} as {{ dbt.type_bigint() }})
 {%- endmacro %}
+
+{#
+    parse_timestamp(column): the UTC instant a raw timestamp value names, or null when it names
+    none (the staging models quarantine that as invalid_timestamp). Accepted, whatever the type
+    the file gives the column (text in CSV, a timestamp with or without time zone in Parquet):
+    - text or a timestamp without an offset: read as UTC (the raw contract's rule);
+    - text with an offset ('2024-06-01T23:30:00-05:00', '...Z', '...+08') or a Parquet
+      timestamp with a time zone: the instant it names, converted to UTC;
+    - a whole number of up to 14 digits: Unix epoch time, in seconds when its magnitude is
+      below var('epoch_milliseconds_from') (1e11: seconds up to the year 5138), else in
+      milliseconds (1e11 ms is 1973-03-03, so no real timestamp of either kind is ambiguous).
+    The session time zone is pinned to UTC in profiles.yml, so nothing depends on the TZ of the
+    machine that runs the build.
+#}
+{% macro parse_timestamp(column) -%}
+    {{ return(adapter.dispatch('parse_timestamp', 'strata')(clean_text(column))) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp(text) -%}
+    {{ try_cast(text, dbt.type_timestamp()) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_timestamp(text) -%}
+    case
+        when regexp_full_match({{ text }}, '-?[0-9]{1,14}')
+            then make_timestamp(
+                cast({{ text }} as bigint)
+                * case when abs(cast({{ text }} as bigint)) < {{ var('epoch_milliseconds_from') }} then 1000000 else 1000 end
+            )
+        else timezone('UTC', try_cast({{ text }} as timestamptz))
+    end
+{%- endmacro %}
+
+{% macro spark__parse_timestamp(text) -%}
+    case
+        when {{ text }} rlike '^-?[0-9]{1,14}$'
+            then timestamp_micros(
+                cast({{ text }} as bigint)
+                * case when abs(cast({{ text }} as bigint)) < {{ var('epoch_milliseconds_from') }} then 1000000 else 1000 end
+            )
+        else try_cast({{ text }} as timestamp)
+    end
+{%- endmacro %}

@@ -5,18 +5,22 @@
     python scripts/strata.py build [--raw-dir DIR] [--as-of DATE] [--timezone TZ] [--warehouse FILE] [--full-refresh]
     python scripts/strata.py backfill --from DATE --to DATE [--every month|week|day] [--raw-dir DIR] [--warehouse FILE]
     python scripts/strata.py docs [--warehouse FILE]
-    python scripts/strata.py export-audience NAME [--date DATE] --out FILE.csv [--warehouse FILE]
+    python scripts/strata.py export-audience NAME [--date DATE] --out FILE.csv [--force] [--warehouse FILE]
     python scripts/strata.py check [--warehouse FILE] [--docs-dir DIR]
 
-Exit codes: 0 ok, 1 checks failed (a dbt test or a data check), 2 usage or input error.
+Exit codes: 0 ok, 1 checks failed (a dbt test or a data check), 2 usage, input or runtime error
+(one line on stderr, "strata <command>: <message>", never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
+from typing import NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -32,9 +36,11 @@ from stratalib.dbt_invoke import (  # noqa: E402
 )
 from stratalib.raw_files import RawInputError, detect_raw_formats  # noqa: E402
 from stratalib.snapshots import EVERY, snapshot_dates  # noqa: E402
-from stratalib.warehouse import WarehouseLockedError, ensure_unlocked  # noqa: E402
+from stratalib.warehouse import WarehouseError, nearest_existing, reading, writing  # noqa: E402
 
 DEFAULT_RAW_DIR = PROJECT_DIR / "data" / "sample"
+# --load-time formats accepted; dbt gets the first (DuckDB and Spark both cast it to a timestamp).
+LOAD_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
 class UsageError(Exception):
@@ -49,8 +55,16 @@ def parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from error
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line ("strata build: argument --as-of: ..."),
+    exit 2, like every other error of the runner (argparse's own prints the usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="strata", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="strata", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help="write a synthetic raw export with planted answers")
@@ -93,14 +107,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("audience", metavar="NAME", help="audience_name of seeds/audiences.csv")
     export.add_argument("--date", type=parse_date, help="audience date (default: the latest built)")
-    export.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    export.add_argument("--out", type=Path, required=True, help="CSV file to write (mode 0600)")
+    export.add_argument("--force", action="store_true", help="replace --out if it exists")
     export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     return parser
+
+
+def check_output_folder(out: Path) -> None:
+    """Stop with a usage error when `out` cannot be a folder (it, or a parent, is a file)."""
+    folder = nearest_existing(out)
+    if folder.is_dir():
+        return
+    if folder == out:
+        raise UsageError(f"--out {out} is a file; give a folder")
+    raise UsageError(f"--out {out} cannot be created: {folder} is a file, not a folder")
 
 
 def command_generate(args: argparse.Namespace) -> int:
     from stratalib.generate import generate
 
+    check_output_folder(args.out)
     try:
         truth = generate(
             args.out.resolve(),
@@ -113,32 +139,85 @@ def command_generate(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise UsageError(str(error)) from error
+    except OSError as error:
+        raise UsageError(f"cannot write {args.out}: {error.strerror or error}") from error
     print(f"wrote {sum(truth['rows_written'].values()):,} rows to {args.out} (ground truth in ground_truth.json)")
     return EXIT_OK
 
 
-def build_vars(args: argparse.Namespace, raw_dir: Path, formats: dict[str, str]) -> dict[str, object]:
-    dbt_vars: dict[str, object] = {"raw_dir": str(raw_dir), "raw_formats": formats}
+def check_timezone(name: str) -> str:
+    """The --timezone value if it is an IANA zone; a usage error naming it otherwise.
+
+    dbt would take any text and fail 60 models later on the first date conversion, without saying
+    which option was wrong.
+    """
+    from zoneinfo import ZoneInfo
+
+    if name == "UTC":
+        return name
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError) as error:  # not found, malformed key, a tzdata folder
+        raise UsageError(f"--timezone {name!r} is not an IANA time zone (e.g. UTC, Asia/Shanghai)") from error
+    return name
+
+
+def normalise_load_time(text: str) -> str:
+    """The --load-time value as 'YYYY-MM-DD HH:MM:SS' (a 'T' separator is accepted), or a usage error."""
+    for layout in LOAD_TIME_FORMATS:
+        try:
+            return datetime.strptime(text, layout).strftime(LOAD_TIME_FORMATS[0])
+        except ValueError:
+            continue
+    raise UsageError(f"--load-time {text!r} is not a UTC time 'YYYY-MM-DD HH:MM:SS'")
+
+
+def option_vars(args: argparse.Namespace) -> dict[str, object]:
+    """The dbt vars of --as-of, --timezone and --load-time, each checked before dbt starts."""
+    dbt_vars: dict[str, object] = {}
     if getattr(args, "as_of", None):
         dbt_vars["as_of_date"] = args.as_of.isoformat()
     if args.timezone:
-        dbt_vars["reporting_timezone"] = args.timezone
+        dbt_vars["reporting_timezone"] = check_timezone(args.timezone)
     if args.load_time:
-        dbt_vars["load_time"] = args.load_time
+        dbt_vars["load_time"] = normalise_load_time(args.load_time)
     return dbt_vars
 
 
 def prepare_build(args: argparse.Namespace) -> dict[str, object]:
-    """Check the raw folder and the warehouse lock, point dbt at them; return the dbt vars."""
+    """Check the options and the raw folder; return the dbt vars. Runs before dbt starts."""
+    dbt_vars = option_vars(args)
     raw_dir = args.raw_dir.resolve()
-    warehouse = args.warehouse.resolve()
     try:
         formats = detect_raw_formats(raw_dir)
-        ensure_unlocked(warehouse)
-    except (RawInputError, WarehouseLockedError) as error:
+    except RawInputError as error:
         raise UsageError(str(error)) from error
-    prepare_environment(warehouse)
-    return build_vars(args, raw_dir, formats)
+    return {"raw_dir": str(raw_dir), "raw_formats": formats, **dbt_vars}
+
+
+@contextmanager
+def warehouse_for_writing(path: Path) -> Iterator[Path]:
+    """Check the --warehouse path, take the exclusive run lock and point dbt at the file for the
+    whole block (build, backfill, docs); every problem is a one-line usage error before dbt starts."""
+    warehouse = path.resolve()
+    try:
+        with writing(warehouse):
+            prepare_environment(warehouse)
+            yield warehouse
+    except WarehouseError as error:
+        raise UsageError(str(error)) from error
+
+
+@contextmanager
+def warehouse_for_reading(path: Path) -> Iterator[Path]:
+    """Check that the --warehouse file exists and is a DuckDB file nobody writes, and hold the
+    shared run lock for the block (check, export-audience), so no build starts meanwhile."""
+    warehouse = path.resolve()
+    try:
+        with reading(warehouse):
+            yield warehouse
+    except WarehouseError as error:
+        raise UsageError(str(error)) from error
 
 
 def report(command: str, outcome: DbtOutcome) -> int:
@@ -167,7 +246,8 @@ def dbt_build_command(args: argparse.Namespace, selector: str | None = None) -> 
 
 def command_build(args: argparse.Namespace) -> int:
     dbt_vars = prepare_build(args)
-    return report("build", run_dbt(dbt_build_command(args), dbt_vars))
+    with warehouse_for_writing(args.warehouse):
+        return report("build", run_dbt(dbt_build_command(args), dbt_vars))
 
 
 # Models that depend on the as-of date and feed the layer history: all a past snapshot needs.
@@ -180,6 +260,12 @@ def command_backfill(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UsageError(str(error)) from error
     dbt_vars = prepare_build(args)
+    with warehouse_for_writing(args.warehouse):
+        return run_backfill(args, dates, dbt_vars)
+
+
+def run_backfill(args: argparse.Namespace, dates: list[date], dbt_vars: dict[str, object]) -> int:
+    """The backfill's dbt runs: snapshot inputs once, each snapshot date, then the rest."""
     # Once: what the snapshots read and no as-of date changes (seeds, staging, core marts).
     outcome = run_dbt(dbt_build_command(args, "snapshot_inputs"), dbt_vars)
     if outcome.exit_code != EXIT_OK:
@@ -194,29 +280,16 @@ def command_backfill(args: argparse.Namespace) -> int:
     return report("backfill", run_dbt(dbt_build_command(args, "after_snapshots"), dbt_vars))
 
 
-def require_unlocked(warehouse: Path) -> None:
-    """Stop with a one-line usage error when another process holds the warehouse file."""
-    try:
-        ensure_unlocked(warehouse)
-    except WarehouseLockedError as error:
-        raise UsageError(str(error)) from error
-
-
 def command_docs(args: argparse.Namespace) -> int:
-    warehouse = args.warehouse.resolve()
-    require_unlocked(warehouse)
-    prepare_environment(warehouse)
-    return report("docs", run_dbt(["docs", "generate"]))
+    with warehouse_for_writing(args.warehouse):
+        return report("docs", run_dbt(["docs", "generate"]))
 
 
 def command_check(args: argparse.Namespace) -> int:
     from stratalib.checks import DEFAULT_DOCS_DIR, run_checks
 
-    warehouse = args.warehouse.resolve()
-    if not warehouse.is_file():
-        raise UsageError(f"warehouse {warehouse} does not exist: build it first")
-    require_unlocked(warehouse)
-    result = run_checks(warehouse, (args.docs_dir or DEFAULT_DOCS_DIR).resolve())
+    with warehouse_for_reading(args.warehouse) as warehouse:
+        result = run_checks(warehouse, (args.docs_dir or DEFAULT_DOCS_DIR).resolve())
     for note in result.notes:
         print(f"note: {note}")
     for failure in result.failures:
@@ -229,10 +302,12 @@ def command_export_audience(args: argparse.Namespace) -> int:
     from stratalib.export import ExportError, export_audience
 
     try:
-        audience_date, rows = export_audience(args.warehouse.resolve(), args.audience, args.out, args.date)
+        with warehouse_for_reading(args.warehouse) as warehouse:
+            result = export_audience(warehouse, args.audience, args.out, args.date, force=args.force)
     except ExportError as error:
         raise UsageError(str(error)) from error
-    print(f"wrote {rows:,} contacts of audience {args.audience} for {audience_date} to {args.out}")
+    print(f"wrote {result.written:,} contacts of audience {args.audience} for {result.audience_date} to {args.out}")
+    print(f"left out {result.withdrawn:,} contacts of users who have since withdrawn consent or lost the contact")
     return EXIT_OK
 
 
@@ -251,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UsageError as error:
+        print(f"strata {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:  # the last net for a runtime error no command foresaw: one line, no traceback
         print(f"strata {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -24,7 +24,11 @@ checked as (
         items.category,
         items.quantity,
         items.unit_price,
-        cast(items.quantity * items.unit_price as decimal(18, 2)) as line_amount,
+        -- Only for kept lines: staging caps their amount, so the DECIMAL cannot overflow.
+        case
+            when items.quarantine_reason is null
+                then cast(items.quantity * items.unit_price as decimal(18, 2))
+        end as line_amount,
         coalesce(
             items.quarantine_reason,
             case when orders.order_id is null then 'unknown_order' end

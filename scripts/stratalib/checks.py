@@ -9,7 +9,9 @@ Each suite is a JSON file in `expectations/` (one per mart, plus `row_counts.jso
     source         "row_counts" instead of mart/query: one row per mart with its row count now and
                    at the previous check (kept in `<warehouse>.check_state.json`)
     index_columns  columns that identify a failing row in the report
-    parameters     named thresholds, used in expectations as {"$PARAMETER": "<name>"}
+    parameters     named thresholds, used in expectations as {"$PARAMETER": "<name>"} and in the
+                   query as {<name>}; a value {"$VAR": "<var>"} is the dbt var of dbt_project.yml,
+                   so a threshold the dbt tests share is written once
     expectations   [{"type": "expect_...", "kwargs": {...}, "only_if": {"sql": ..., "otherwise": ...}}]
                    `only_if`: SQL returning one boolean; when false the expectation is skipped and
                    `otherwise` is printed as a note
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stratalib.dbt_invoke import PROJECT_DIR
+from stratalib.dbt_invoke import PROJECT_DIR, project_vars
 from stratalib.fingerprint import MARTS_SCHEMA, quote_identifier, table_columns
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
@@ -57,9 +59,16 @@ class SuiteSpec:
             query=spec.get("query"),
             source=spec.get("source"),
             index_columns=spec.get("index_columns", []),
-            parameters=spec.get("parameters", {}),
+            parameters={name: resolve_parameter(value) for name, value in spec.get("parameters", {}).items()},
             expectations=spec["expectations"],
         )
+
+
+def resolve_parameter(value: Any) -> Any:
+    """A suite parameter's value: {"$VAR": name} is that var of dbt_project.yml, else the value."""
+    if isinstance(value, dict) and "$VAR" in value:
+        return project_vars()[value["$VAR"]]
+    return value
 
 
 @dataclass(frozen=True)
@@ -155,7 +164,7 @@ def prepare_suites(
             notes.append(f"{spec.name}: skipped, mart {MARTS_SCHEMA}.{spec.mart} does not exist (yet)")
             continue
         relation = f"{MARTS_SCHEMA}.{quote_identifier(spec.mart)}"
-        query = (spec.query or "select * from {relation}").format(relation=relation)
+        query = (spec.query or "select * from {relation}").format(relation=relation, **spec.parameters)
         expectations = []
         for expectation in spec.expectations:
             condition = expectation.get("only_if")

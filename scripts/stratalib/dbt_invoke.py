@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stratalib.guard import guard_message
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PROFILES_DIR = PROJECT_DIR / "profiles"
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "strata.duckdb"
@@ -23,11 +25,25 @@ class DbtOutcome:
     message: str = ""
 
 
+def restricted_path(warehouse: Path) -> Path:
+    """The restricted file of a warehouse (clear-text contacts): `<stem>.restricted.duckdb` beside it."""
+    return warehouse.with_name(f"{warehouse.stem}.restricted.duckdb")
+
+
+def pii_key_path(warehouse: Path) -> Path:
+    """The secret key file of a warehouse's personal-data pseudonyms: `<stem>.pii.key` beside it."""
+    return warehouse.with_name(f"{warehouse.stem}.pii.key")
+
+
 def prepare_environment(warehouse: Path, target: str = "dev") -> None:
-    """Point the profile at the warehouse file and switch off dbt's usage tracking."""
+    """Point the profile at the warehouse file, its restricted file and key file (see
+    stratalib.pii, which creates both with mode 0600), and switch off dbt's usage tracking."""
     os.environ["DO_NOT_TRACK"] = "1"
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     os.environ["STRATA_WAREHOUSE"] = str(warehouse)
+    os.environ["STRATA_RESTRICTED"] = str(restricted_path(warehouse))
+    os.environ.setdefault("STRATA_PII_KEY_FILE", str(pii_key_path(warehouse)))
+    os.environ["STRATA_SCRIPTS_DIR"] = str(PROJECT_DIR / "scripts")
     os.environ["STRATA_TARGET"] = target
     warehouse.parent.mkdir(parents=True, exist_ok=True)
 
@@ -36,21 +52,39 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None) -> DbtOu
     """Invoke `dbt <command>` for this project; exit code 0 ok, 1 failed checks, 2 error."""
     from dbt.cli.main import dbtRunner  # slow import: only when dbt really runs
 
-    args = [
-        *command,
-        "--project-dir", str(PROJECT_DIR),
-        "--profiles-dir", str(PROFILES_DIR),
-    ]
+    common = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR)]
     if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars)]
-    result = dbtRunner().invoke(args)
+        common += ["--vars", json.dumps(dbt_vars)]
+    result = dbtRunner().invoke([*command, *common])
     if result.success:
         return DbtOutcome(EXIT_OK)
     if result.exception is not None:
         # dbt's CompilationError keeps the bare message in .msg; str() adds a macro call stack.
-        message = getattr(result.exception, "msg", None) or str(result.exception)
-        return DbtOutcome(EXIT_USAGE, first_line(str(message)))
-    return DbtOutcome(EXIT_CHECKS_FAILED, failure_summary(result.result))
+        message = str(getattr(result.exception, "msg", None) or result.exception)
+        return DbtOutcome(EXIT_USAGE, disk_full_message(message) if is_disk_full(message) else first_line(message))
+    guard = guard_message(result.result, lambda sql: show_rows(sql, common), project_vars()["max_quarantine_share"])
+    if guard:
+        return DbtOutcome(EXIT_CHECKS_FAILED, guard)
+    summary = failure_summary(result.result)
+    # A full disk is a runtime error (exit 2), not a failed check: nothing is wrong with the data.
+    return DbtOutcome(EXIT_USAGE if is_disk_full(summary) else EXIT_CHECKS_FAILED, summary)
+
+
+def show_rows(sql: str, common: list[str]) -> list[list[Any]]:
+    """The rows of a query run through `dbt show` (same profile and connection settings as the run)."""
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(["show", "--inline", sql, "--limit", "-1", "--quiet", *common])
+    if not result.success:
+        return []
+    return [list(row) for row in result.result.results[0].agate_table.rows]
+
+
+def project_vars() -> dict[str, Any]:
+    """The vars of dbt_project.yml (their defaults)."""
+    import yaml
+
+    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 
 
 def first_line(text: str) -> str:
@@ -61,13 +95,54 @@ def first_line(text: str) -> str:
     return "dbt failed"
 
 
+# What a write to a full disk says, from the OS (ENOSPC), DuckDB and SQLite-style drivers.
+DISK_FULL_MARKERS = ("no space left on device", "enospc", "[errno 28]", "disk is full")
+# DuckDB's generic write failure: a full disk unless the text names another cause.
+WRITE_FAILED_MARKER = "could not write"
+OTHER_WRITE_CAUSES = ("permission denied", "read-only file system", "is a directory")
+
+
+def is_disk_full(text: str) -> bool:
+    """Whether an error text says a write failed because the disk is full."""
+    lowered = text.lower()
+    if any(marker in lowered for marker in DISK_FULL_MARKERS):
+        return True
+    return WRITE_FAILED_MARKER in lowered and not any(cause in lowered for cause in OTHER_WRITE_CAUSES)
+
+
+def disk_full_line(text: str) -> str:
+    """The line of an error text that says the disk is full (dbt puts "Runtime Error in model" first)."""
+    return next((line.strip() for line in text.splitlines() if is_disk_full(line)), first_line(text))
+
+
+def disk_full_message(text: str, nodes: list[str] | None = None) -> str:
+    """The one-line message for a full disk, naming the nodes it stopped.
+
+    A full disk makes every later node fail too; "N node(s) failed" would send the reader to the
+    models, when what needs doing is to free space (the warehouse, its WAL and DuckDB's spill
+    files) and run again.
+    """
+    where = ""
+    if nodes:
+        more = f" (and {len(nodes) - 1} more node(s))" if len(nodes) > 1 else ""
+        where = f" while building {nodes[0]}{more}"
+    return f"the disk is full{where}: {disk_full_line(text)}; free space and run again"
+
+
 def failure_summary(results: Any) -> str:
-    """One line naming the nodes that errored or failed, from dbt's run results."""
-    failed = []
+    """One line naming the nodes that errored or failed, from dbt's run results; a full disk is
+    named as such, with the first node it stopped."""
+    failed, disk_full, disk_message = [], [], ""
     for node_result in getattr(results, "results", []) or []:
         status = str(getattr(node_result, "status", "")).lower()
         if status in {"error", "fail", "runtimeerror"}:
             failed.append(f"{node_result.node.name} ({status})")
+            message = str(getattr(node_result, "message", None) or "")
+            if is_disk_full(message):
+                disk_full.append(node_result.node.name)
+                disk_message = disk_message or message
+    if disk_full:
+        return disk_full_message(disk_message, disk_full)
     if not failed:
         return "dbt reported a failure (see the log above)"
     shown = ", ".join(failed[:5])

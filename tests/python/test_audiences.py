@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-import shutil
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from campaign_support import run_dbt
-from conftest import BuiltSample, query, run_strata
+from conftest import BuiltSample, copy_warehouse, query, run_strata
 
 MEMBERS_FINGERPRINT = """
     select count(*), md5(string_agg(concat_ws('|', audience_date, audience_name, user_id, test_group), ','
@@ -89,8 +89,7 @@ def as_of(dirty_sample: BuiltSample) -> date:
 @pytest.fixture(scope="module")
 def two_dates(dirty_sample: BuiltSample, as_of: date, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the sample with a second layer snapshot 40 days back and its next-day audience."""
-    warehouse = tmp_path_factory.mktemp("audiences") / "strata.duckdb"
-    shutil.copy(dirty_sample.warehouse, warehouse)
+    warehouse = copy_warehouse(dirty_sample.warehouse, tmp_path_factory.mktemp("audiences"))
     past = as_of - timedelta(days=40)
     run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "int_as_of_date+,+user_layer_history",
             dbt_vars={"as_of_date": past.isoformat()})
@@ -140,8 +139,7 @@ def test_audience_of_a_date_uses_the_layers_of_the_day_before(two_dates: Path, a
 
 
 def test_split_is_stable_across_rebuilds(dirty_sample: BuiltSample, tmp_path: Path) -> None:
-    warehouse = tmp_path / "strata.duckdb"
-    shutil.copy(dirty_sample.warehouse, warehouse)
+    warehouse = copy_warehouse(dirty_sample.warehouse, tmp_path)
     before = query(warehouse, MEMBERS_FINGERPRINT)
     run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "audience_members+", "--full-refresh")
     assert query(warehouse, MEMBERS_FINGERPRINT) == before
@@ -173,7 +171,8 @@ def test_export_writes_the_treatment_contacts(dirty_sample: BuiltSample, as_of: 
         where audience_name = 'win_back_silent_buyers' and test_group = 'treatment'
     """)
     assert sorted(row["user_id"] for row in rows) == sorted(user for (user,) in treatment)
-    assert rows and all(row["channel"] == "sms" and row["contact"].startswith("+86 1") for row in rows)
+    # Phones are exported in E.164 form (the generator writes "+86 1XX XXXX XXXX").
+    assert rows and all(row["channel"] == "sms" and re.fullmatch(r"\+861[3-9][0-9]{9}", row["contact"]) for row in rows)
     dated = tmp_path / "dated.csv"
     run_strata("export-audience", "win_back_silent_buyers", "--date", str(as_of + timedelta(days=1)), "--out", dated,
                "--warehouse", dirty_sample.warehouse, check=True)
@@ -195,8 +194,7 @@ def test_export_rejects_unknown_audience_and_date(
 
 
 def test_export_reports_a_locked_warehouse(dirty_sample: BuiltSample, tmp_path: Path) -> None:
-    warehouse = tmp_path / "strata.duckdb"
-    shutil.copy(dirty_sample.warehouse, warehouse)
+    warehouse = copy_warehouse(dirty_sample.warehouse, tmp_path)
     with duckdb.connect(str(warehouse)):  # a writer holds the file, as a build would
         completed = run_strata("export-audience", "win_back_silent_buyers", "--out", tmp_path / "x.csv",
                                "--warehouse", warehouse)

@@ -7,7 +7,6 @@ and compare mart fingerprints (row count + order-independent content hash) with 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, RUNNER, query, run_strata
+from conftest import PROJECT_DIR, RUNNER, copy_warehouse, query, run_strata
 from stratalib.fingerprint import mart_fingerprints
 
 LOAD_TIME = "2025-01-15 00:00:00"
@@ -47,8 +46,7 @@ def build(raw_dir: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
 
 
 def copy_of(warehouse: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.copy(warehouse, folder / warehouse.name))
+    return copy_warehouse(warehouse, folder)
 
 
 def leftover_relations(warehouse: Path) -> list[tuple]:

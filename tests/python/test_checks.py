@@ -67,7 +67,7 @@ def test_quarantine_share_above_threshold_fails(checked_good: tuple[Path, Path, 
     warehouse = Path(shutil.copy(good, tmp_path / "strata.duckdb"))
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(
-            "update marts.data_quality_summary set rows_quarantined_total = rows_read * 0.25 "
+            "update marts.data_quality_summary set rows_quarantined_total = duplicates_removed + rows_read * 0.25 "
             "where source_table = 'raw_events'"
         )
 

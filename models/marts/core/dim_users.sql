@@ -1,5 +1,5 @@
 -- One row per registered user (kept by staging). Email and phone are never in clear text here:
--- only a salted SHA-256 (var('pii_salt')) of the trimmed, lower-cased value, and has_* flags.
+-- only their keyed pseudonyms from staging (macro pseudonymise) and has_* flags.
 with
 
 users as (
@@ -19,10 +19,10 @@ final as (
         city,
         city_tier,
         marketing_opt_in,
-        email is not null as has_email,
-        phone is not null as has_phone,
-        {{ pseudonymise('email') }} as email_hash,
-        {{ pseudonymise('phone') }} as phone_hash
+        email_hash is not null as has_email,
+        phone_hash is not null as has_phone,
+        email_hash,
+        phone_hash
     from users
 )
 

@@ -16,7 +16,7 @@ cleaned as (
         {{ clean_text('user_id') }} as user_id,
         {{ clean_category('channel') }} as channel,
         {{ clean_category('test_group') }} as test_group,
-        {{ try_cast_text('sent_at', dbt.type_timestamp()) }} as sent_at,
+        {{ parse_timestamp('sent_at') }} as sent_at,
         sent_at as sent_at_raw,
         {{ clean_category('target_layer') }} as target_layer
     from source

@@ -2,7 +2,8 @@
 -- Events are delivered at least once: per event_id the earliest received copy is kept
 -- (duplicate_event). Then: event name missing; occurred_at unparseable, missing, before 2000
 -- or in the future; properties that are not valid JSON. Events of unknown users are caught in
--- int_events_validated.
+-- int_events_validated. E-mail addresses and phone numbers a client put in page or in properties
+-- are masked here (macro mask_contacts), so no clear contact reaches the marts.
 with
 
 source as (
@@ -16,15 +17,16 @@ cleaned as (
         {{ clean_text('anonymous_id') }} as anonymous_id,
         {{ clean_text('session_id') }} as session_id,
         {{ clean_category('event_name') }} as event_name,
-        {{ try_cast_text('occurred_at', dbt.type_timestamp()) }} as occurred_at,
+        {{ parse_timestamp('occurred_at') }} as occurred_at,
         occurred_at as occurred_at_raw,
-        {{ try_cast_text('received_at', dbt.type_timestamp()) }} as received_at,
+        {{ parse_timestamp('received_at') }} as received_at,
         {{ clean_category('platform') }} as platform,
-        {{ clean_text('page') }} as page,
+        {{ mask_contacts(clean_text('page')) }} as page,
         {{ clean_category('utm_source') }} as utm_source,
         {{ clean_category('utm_medium') }} as utm_medium,
         {{ clean_category('utm_campaign') }} as utm_campaign,
-        {{ clean_text('properties') }} as properties
+        {{ clean_text('properties') }} as properties,
+        {{ mask_contacts_in_json(clean_text('properties')) }} as masked_properties
     from source
 ),
 
@@ -52,7 +54,10 @@ checked as (
         utm_source,
         utm_medium,
         utm_campaign,
-        properties,
+        case
+            when masked_properties = properties then properties
+            when {{ is_valid_json('masked_properties') }} then masked_properties
+        end as properties,
         case
             when event_id is null then 'missing_event_id'
             when delivery_number > 1 then 'duplicate_event'

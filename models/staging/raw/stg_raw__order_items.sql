@@ -1,7 +1,9 @@
 -- Every raw order line, cleaned, with the reason it is quarantined (null: kept).
 -- Rules in order: a key column missing or unparseable; a repeated (order_id, line_number)
 -- (the first in a deterministic order is kept); quantity missing or below 1; unit price
--- missing or negative. Lines of orders that are not kept are caught in int_order_items_validated.
+-- missing or negative; quantity x unit price above var('max_line_amount') (checked in double
+-- precision, so a huge line is quarantined instead of overflowing a DECIMAL). Lines of orders
+-- that are not kept are caught in int_order_items_validated.
 with
 
 source as (
@@ -45,6 +47,10 @@ checked as (
             when quantity is null or quantity < 1 then 'invalid_quantity'
             when unit_price is null then 'missing_amount'
             when unit_price < 0 then 'negative_amount'
+            when
+                cast(quantity as double) * cast(unit_price as double)
+                > {{ var('max_line_amount') }}
+                then 'amount_out_of_range'
         end as quarantine_reason,
         {{ describe_row(['product_id', 'quantity', 'unit_price']) }} as row_detail
     from ranked

@@ -1,8 +1,9 @@
 -- Every raw order row, cleaned, with the reason it is quarantined (null: kept).
 -- De-duplication first: of rows identical in every column one copy is kept (duplicate_row);
 -- of the versions of an order the latest updated_at is kept (superseded_version; ties go to the
--- later lifecycle state refunded > cancelled > completed > paid). Then the kept version is
--- validated: user id, ordered_at, status, amounts. Whether the user exists is checked in
+-- later lifecycle state refunded > cancelled > completed > paid). An order whose versions name
+-- different users is quarantined as conflicting_user_id (which one is right cannot be told).
+-- Then the kept version is validated: user id, ordered_at, status, amounts. Whether the user exists is checked in
 -- int_orders_validated (a join does not belong in staging).
 with
 
@@ -14,7 +15,7 @@ cleaned as (
     select
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('user_id') }} as user_id,
-        {{ try_cast_text('ordered_at', dbt.type_timestamp()) }} as ordered_at,
+        {{ parse_timestamp('ordered_at') }} as ordered_at,
         ordered_at as ordered_at_raw,
         {{ clean_category('status') }} as status,
         {{ try_cast_text('order_amount', 'decimal(18,2)') }} as order_amount,
@@ -23,7 +24,7 @@ cleaned as (
         discount_amount as discount_amount_raw,
         {{ clean_text('coupon_code') }} as coupon_code,
         {{ clean_category('platform') }} as platform,
-        {{ try_cast_text('updated_at', dbt.type_timestamp()) }} as updated_at
+        {{ parse_timestamp('updated_at') }} as updated_at
     from source
 ),
 
@@ -54,7 +55,9 @@ versions as (
             order by
                 copy_number asc, updated_at desc nulls last, status_rank desc,
                 order_amount desc nulls last, ordered_at desc nulls last
-        ) as version_number
+        ) as version_number,
+        min(user_id) over (partition by order_id) as first_user_id,
+        max(user_id) over (partition by order_id) as last_user_id
     from copies
 ),
 
@@ -73,6 +76,7 @@ checked as (
             when order_id is null then 'missing_order_id'
             when copy_number > 1 then 'duplicate_row'
             when version_number > 1 then 'superseded_version'
+            when first_user_id != last_user_id then 'conflicting_user_id'
             when user_id is null then 'missing_user_id'
             {{ timestamp_reason_branches('ordered_at', 'ordered_at_raw', 'missing_ordered_at') }}
             when status is null or status not in {{ sql_list(var('order_statuses')) }} then 'unknown_status'
