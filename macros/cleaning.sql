@@ -42,6 +42,19 @@
     try_cast({{ expression }} as {{ type }})
 {%- endmacro %}
 
+{#
+    has_more_than_two_decimals(column): true when a money value has a non-zero digit past the
+    cents (10.005), which the DECIMAL(18,2) cast rounds: the row is kept, and counted in
+    data_quality_summary.rows_amount_rounded so the rounding is never silent. Digits past the
+    tenth decimal are float noise (0.30000000000000004 from a double column) and do not count.
+#}
+{% macro has_more_than_two_decimals(column) -%}
+    coalesce(
+        {{ try_cast_text(column, 'decimal(38, 10)') }} != {{ try_cast_text(column, 'decimal(38, 2)') }},
+        false
+    )
+{%- endmacro %}
+
 {# SQL list literal from a Jinja list of strings: ('a', 'b'). #}
 {% macro sql_list(values) -%}
     ({% for value in values %}'{{ value }}'{% if not loop.last %}, {% endif %}{% endfor %})

@@ -57,6 +57,6 @@
         when {{ regexp_replace_all(digits, '[^0-9]', "''") }} = '' then null
         when {{ digits }} like '+%' then {{ digits }}
         when {{ digits }} like '00%' then {{ dbt.concat(["'+'", 'substr(' ~ digits ~ ', 3)']) }}
-        else {{ dbt.concat(["'+" ~ var('phone_country_code') ~ "'", 'ltrim(' ~ digits ~ ", '0')"]) }}
+        else {{ dbt.concat(["'+" ~ var('phone_country_code') ~ "'", regexp_replace_all(digits, '^0+', "''")]) }}
     end
 {%- endmacro %}

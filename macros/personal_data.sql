@@ -12,7 +12,22 @@
 {% macro mask_contacts(expression) -%}
     {%- set masked = regexp_replace_all(expression, contact_patterns().email, "'[email]'") -%}
     {%- set masked = regexp_replace_all(masked, contact_patterns().phone, regex_groups_around('[phone]', 1, 4)) -%}
-    {{ regexp_replace_all(masked, contact_patterns().international, regex_groups_around('[phone]', 1, 3)) }}
+    {%- set masked = regexp_replace_all(masked, contact_patterns().international, regex_groups_around('[phone]', 1, 3)) -%}
+    {{ only_where_a_contact_may_be(expression, masked) }}
+{%- endmacro %}
+
+{#
+    only_where_a_contact_may_be(expression, masked): `masked` for a text with an '@' or a run of 8
+    digits (spaces or dashes allowed after the 1st and 4th), `expression` for any other: the
+    replacements cost several regular-expression passes, the test one cheap pass, and most event
+    texts hold neither.
+#}
+{% macro only_where_a_contact_may_be(expression, masked) -%}
+    case
+        when {{ expression }} like '%@%' or {{ regex_matches(expression, '[0-9][ -]?[0-9]{3}[ -]?[0-9]{4}') }}
+            then {{ masked }}
+        else {{ expression }}
+    end
 {%- endmacro %}
 
 {#
@@ -25,7 +40,7 @@
 #}
 {% macro mask_contacts_in_json(expression) -%}
     {%- set bare = '([:,\\[][ ]*)' ~ contact_patterns().mobile ~ '([ ]*[,}\\]])' -%}
-    {{ mask_contacts(regexp_replace_all(expression, bare, regex_groups_around('"[phone]"', 1, 4))) }}
+    {{ only_where_a_contact_may_be(expression, mask_contacts(regexp_replace_all(expression, bare, regex_groups_around('"[phone]"', 1, 4)))) }}
 {%- endmacro %}
 
 {# The regular expressions of mask_contacts (RE2 and Java regex alike). #}
@@ -37,6 +52,19 @@
         'phone': '(^|[^A-Za-z0-9_+])' ~ mobile ~ '([^A-Za-z0-9_]|$)',
         'international': '(^|[^A-Za-z0-9_])\\+[1-9][0-9]([ -]?[0-9]){6,13}([^A-Za-z0-9_]|$)',
     }) }}
+{%- endmacro %}
+
+{# regex_matches(expression, pattern): true when the pattern matches somewhere in the text. #}
+{% macro regex_matches(expression, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'strata')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expression, pattern) -%}
+    {{ expression }} rlike '{{ pattern }}'
+{%- endmacro %}
+
+{% macro duckdb__regex_matches(expression, pattern) -%}
+    regexp_matches({{ expression }}, '{{ pattern }}')
 {%- endmacro %}
 
 {# regexp_replace_all(expression, pattern, replacement_sql): replace every match (not only the first). #}

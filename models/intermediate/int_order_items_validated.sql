@@ -24,6 +24,7 @@ checked as (
         items.category,
         items.quantity,
         items.unit_price,
+        items.has_rounded_amount,
         -- Only for kept lines: staging caps their amount, so the DECIMAL cannot overflow.
         case
             when items.quarantine_reason is null

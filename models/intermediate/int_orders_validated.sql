@@ -22,6 +22,7 @@ checked as (
         orders.status,
         orders.order_amount,
         orders.discount_amount,
+        orders.has_rounded_amount,
         orders.coupon_code,
         orders.platform,
         orders.updated_at,

@@ -1,5 +1,6 @@
 -- Every raw row of the six tables, one row each: the table, the row's key and its final
--- quarantine reason (null: kept). The one place quarantine and data_quality_summary read from.
+-- quarantine reason (null: kept), and whether a money value was rounded to cents. The one place
+-- quarantine and data_quality_summary read from.
 -- Keys: user_id, order_id, 'order_id#line_number', event_id, 'spend_date|channel|campaign',
 -- send_id; '(missing)' when the key is null.
 with
@@ -9,7 +10,8 @@ users as (
         'raw_users' as source_table,
         user_id as row_key,
         quarantine_reason,
-        row_detail
+        row_detail,
+        false as has_rounded_amount
     from {{ ref('stg_raw__users') }}
 ),
 
@@ -18,7 +20,8 @@ orders as (
         'raw_orders' as source_table,
         order_id as row_key,
         quarantine_reason,
-        row_detail
+        row_detail,
+        has_rounded_amount
     from {{ ref('int_orders_validated') }}
 ),
 
@@ -27,7 +30,8 @@ order_items as (
         'raw_order_items' as source_table,
         {{ dbt.concat(['order_id', "'#'", 'cast(line_number as ' ~ dbt.type_string() ~ ')']) }} as row_key,
         quarantine_reason,
-        row_detail
+        row_detail,
+        has_rounded_amount
     from {{ ref('int_order_items_validated') }}
 ),
 
@@ -36,7 +40,8 @@ events as (
         'raw_events' as source_table,
         event_id as row_key,
         quarantine_reason,
-        row_detail
+        row_detail,
+        false as has_rounded_amount
     from {{ ref('int_events_validated') }}
 ),
 
@@ -48,7 +53,8 @@ marketing_spend as (
             "coalesce(channel, '?')", "'|'", "coalesce(campaign, '')"
         ]) }} as row_key,
         quarantine_reason,
-        row_detail
+        row_detail,
+        has_rounded_amount
     from {{ ref('stg_raw__marketing_spend') }}
 ),
 
@@ -57,7 +63,8 @@ campaign_sends as (
         'raw_campaign_sends' as source_table,
         send_id as row_key,
         quarantine_reason,
-        row_detail
+        row_detail,
+        false as has_rounded_amount
     from {{ ref('int_campaign_sends_validated') }}
 ),
 
@@ -80,7 +87,8 @@ final as (
         source_table,
         coalesce(row_key, '(missing)') as row_key,
         quarantine_reason,
-        row_detail
+        row_detail,
+        has_rounded_amount
     from unioned
 )
 

@@ -9,7 +9,8 @@ Each case has its own inputs and fails on a build that ignores it:
 - rows of one user that disagree on consent resolve to opt-out;
 - an order re-sent with another user is quarantined as a conflict, not moved;
 - an order line or spend row too large for the money type is quarantined, not a crash;
-- spend dates before 2000 or in the future are quarantined;
+- spend dates before 2000 or in the future are quarantined; money with digits past the cents is
+  rounded and counted (rows_amount_rounded), not rounded silently;
 - e-mail addresses and phone numbers in event pages and properties are masked, ids survive;
 - a table quarantined (almost) whole stops the build, naming the table and its top reason, and
   the marts of the last good build stay.
@@ -64,7 +65,7 @@ HOSTILE_USERS = [
     user("u6", "2024-01-01 12:00:00+08:00"),  # 04:00 UTC
 ]
 HOSTILE_ORDERS = [
-    order("o1", "u1", T),
+    order("o1", "u1", T, amount="10.005"),  # past the cents: kept, rounded, counted
     order("o2", "u1", "2024-02-01T23:30:00-05:00"),
     order("o3", "u1", "1706745600"),
     order_version("o4", "u1", "2024-02-01 10:00:00"),
@@ -153,6 +154,19 @@ def test_offsets_and_epochs_are_the_instants_they_name(hostile_csv: Built) -> No
         "select cast(occurred_at as varchar), cast(received_at as varchar) from marts.fct_events where event_id = 'e3'",
     )
     assert events == [("2024-02-01 02:00:00", "2024-02-01 02:00:00")]
+
+
+def test_amounts_past_the_cents_are_rounded_and_counted(hostile_csv: Built) -> None:
+    rounded = dict(query(
+        hostile_csv.warehouse,
+        "select distinct source_table, rows_amount_rounded from marts.data_quality_summary",
+    ))  # fmt: skip
+    assert rounded == {
+        "raw_users": 0, "raw_orders": 1, "raw_order_items": 0, "raw_events": 0,
+        "raw_marketing_spend": 0, "raw_campaign_sends": 0,
+    }  # fmt: skip
+    (amount,) = query(hostile_csv.warehouse, "select order_amount from marts.fct_orders where order_id = 'o1'")[0]
+    assert float(amount) == 10.01
 
 
 def test_duplicate_rows_resolve_consent_towards_opt_out(hostile_csv: Built) -> None:

@@ -15,7 +15,8 @@ per_table as (
     select
         source_table,
         count(*) as rows_read,
-        sum(case when quarantine_reason is null then 1 else 0 end) as rows_kept
+        sum(case when quarantine_reason is null then 1 else 0 end) as rows_kept,
+        sum(case when quarantine_reason is null and has_rounded_amount then 1 else 0 end) as rows_amount_rounded
     from raw_rows
     group by source_table
 ),
@@ -64,6 +65,7 @@ final as (
         cast(coalesce(per_table.rows_kept, 0) as {{ dbt.type_bigint() }}) as rows_kept,
         cast(table_totals.rows_quarantined_total as {{ dbt.type_bigint() }}) as rows_quarantined_total,
         cast(table_totals.duplicates_removed as {{ dbt.type_bigint() }}) as duplicates_removed,
+        cast(coalesce(per_table.rows_amount_rounded, 0) as {{ dbt.type_bigint() }}) as rows_amount_rounded,
         cast(
             case
                 when per_table.rows_read > 0 then per_reason.rows_quarantined * 1.0 / per_table.rows_read

@@ -21,12 +21,11 @@ cleaned as (
         occurred_at as occurred_at_raw,
         {{ parse_timestamp('received_at') }} as received_at,
         {{ clean_category('platform') }} as platform,
-        {{ mask_contacts(clean_text('page')) }} as page,
+        {{ clean_text('page') }} as page,
         {{ clean_category('utm_source') }} as utm_source,
         {{ clean_category('utm_medium') }} as utm_medium,
         {{ clean_category('utm_campaign') }} as utm_campaign,
-        {{ clean_text('properties') }} as properties,
-        {{ mask_contacts_in_json(clean_text('properties')) }} as masked_properties
+        {{ clean_text('properties') }} as properties
     from source
 ),
 
@@ -40,6 +39,15 @@ ranked as (
     from cleaned
 ),
 
+-- After the de-duplication sort, so the sort does not carry a second copy of the properties.
+masked as (
+    select
+        *,
+        {{ mask_contacts('page') }} as masked_page,
+        {{ mask_contacts_in_json('properties') }} as masked_properties
+    from ranked
+),
+
 checked as (
     select
         event_id,
@@ -50,7 +58,7 @@ checked as (
         occurred_at,
         received_at,
         platform,
-        page,
+        masked_page as page,
         utm_source,
         utm_medium,
         utm_campaign,
@@ -66,7 +74,7 @@ checked as (
             when not {{ is_valid_json('properties') }} then 'invalid_json'
         end as quarantine_reason,
         {{ describe_row(['event_name', 'occurred_at_raw', 'received_at']) }} as row_detail
-    from ranked
+    from masked
 )
 
 select * from checked

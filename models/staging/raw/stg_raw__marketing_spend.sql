@@ -16,6 +16,7 @@ cleaned as (
         {{ clean_category('channel') }} as channel,
         {{ clean_text('campaign') }} as campaign,
         {{ try_cast_text('spend', 'decimal(18,2)') }} as spend_amount,
+        {{ has_more_than_two_decimals('spend') }} as has_rounded_amount,
         {{ try_cast_text('impressions', dbt.type_bigint()) }} as impressions,
         {{ try_cast_text('clicks', dbt.type_bigint()) }} as clicks,
         spend as spend_raw,
@@ -42,6 +43,7 @@ checked as (
         coalesce(spend_amount, 0) as spend_amount,
         coalesce(impressions, 0) as impressions,
         coalesce(clicks, 0) as clicks,
+        has_rounded_amount,
         case
             when spend_date is null or channel is null then 'missing_key'
             when spend_row_number > 1 then 'duplicate_row'

@@ -18,7 +18,8 @@ cleaned as (
         {{ clean_text('product_name') }} as product_name,
         {{ clean_category('category') }} as category,
         {{ try_cast_text('quantity', dbt.type_int()) }} as quantity,
-        {{ try_cast_text('unit_price', 'decimal(18,2)') }} as unit_price
+        {{ try_cast_text('unit_price', 'decimal(18,2)') }} as unit_price,
+        {{ has_more_than_two_decimals('unit_price') }} as has_rounded_amount
     from source
 ),
 
@@ -41,6 +42,7 @@ checked as (
         category,
         quantity,
         unit_price,
+        has_rounded_amount,
         case
             when order_id is null or line_number is null or product_id is null then 'missing_key'
             when line_row_number > 1 then 'duplicate_row'

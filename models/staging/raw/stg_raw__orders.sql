@@ -22,6 +22,8 @@ cleaned as (
         order_amount as order_amount_raw,
         coalesce({{ try_cast_text('discount_amount', 'decimal(18,2)') }}, 0) as discount_amount,
         discount_amount as discount_amount_raw,
+        {{ has_more_than_two_decimals('order_amount') }}
+        or {{ has_more_than_two_decimals('discount_amount') }} as has_rounded_amount,
         {{ clean_text('coupon_code') }} as coupon_code,
         {{ clean_category('platform') }} as platform,
         {{ parse_timestamp('updated_at') }} as updated_at
@@ -69,6 +71,7 @@ checked as (
         status,
         order_amount,
         discount_amount,
+        has_rounded_amount,
         coupon_code,
         platform,
         updated_at,
