@@ -4,18 +4,21 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-STRATA := $(PY) scripts/strata.py
-SAMPLE_DIR := data/sample
+STRATA := $(VENV)/bin/strata
+# The bundled sample's folder: the var raw_dir of dbt_project.yml (its default, written once).
+SAMPLE_DIR := $(shell sed -n 's/^  raw_dir: "\(.*\)"$$/\1/p' dbt_project.yml)
 SAMPLE_USERS ?= 5000
 export DO_NOT_TRACK := 1
 
 .PHONY: build test sample warehouse history check docs lint pytest clean spark-check
 
-$(VENV)/.installed: requirements.lock
+# The pinned lock first, then the project itself (pyproject.toml: the `strata` command, editable).
+$(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet --only-binary=dbt-core-experimental-parser -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
 
 # history builds the whole warehouse too (past snapshots first), so build needs no warehouse step.
@@ -41,8 +44,11 @@ docs: $(VENV)/.installed
 
 test: $(VENV)/.installed pytest lint
 
+# Two pytest-xdist workers, a module per worker at a time (its module fixtures are built once);
+# PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed
-	$(PY) -m pytest tests/python
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests/python
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/sqlfluff lint models tests/dbt analyses snapshots
@@ -56,18 +62,19 @@ SPARK_DIR := $(CURDIR)/warehouse/spark
 # On Spark the personal-data hashes are keyed by the var pii_salt (no default): a random one per run.
 SPARK_PII_SALT = $(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(16))')
 
-$(SPARK_VENV)/.installed: requirements-spark.lock requirements.lock
+$(SPARK_VENV)/.installed: requirements-spark.lock requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/pip install --quiet --upgrade pip
 	$(SPARK_VENV)/bin/pip install --quiet --only-binary=dbt-core-experimental-parser -r requirements-spark.lock
+	$(SPARK_VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
 
 spark-check: $(SPARK_VENV)/.installed
-	$(SPARK_VENV)/bin/python scripts/strata.py generate --out $(SPARK_SAMPLE) --users 500 --seed 7 --quiet
+	$(SPARK_VENV)/bin/strata generate --out $(SPARK_SAMPLE) --users 500 --seed 7 --quiet
 	rm -rf $(SPARK_DIR) && mkdir -p $(SPARK_DIR)
 	STRATA_TARGET=spark STRATA_SPARK_DIR=$(SPARK_DIR) $(SPARK_VENV)/bin/dbt build --profiles-dir profiles \
 		--target-path target/spark --selector spark_supported --exclude-resource-type unit_test \
-		--vars '{raw_dir: $(SPARK_SAMPLE), raw_formats: {raw_events: parquet_dir}, pii_salt: $(SPARK_PII_SALT)}'
+		--vars '{raw_dir: $(SPARK_SAMPLE), pii_salt: $(SPARK_PII_SALT)}'
 
 clean:
 	rm -rf target logs dbt_packages warehouse/*.duckdb warehouse/*.check_state.json $(SAMPLE_DIR) $(SPARK_DIR)

@@ -1,6 +1,8 @@
 {#
-    Period helpers for the behaviour marts (models/marts/behaviour). Periods are 'day', 'week'
-    (weeks start on Monday) or 'month'; a period is named by its first day, a date.
+    Period helpers for the behaviour marts (models/marts/behaviour) and the user x period activity
+    they read (models/intermediate/retention). Periods are 'day', 'week' (weeks start on Monday) or
+    'month'; a period is named by its first day, a date. Each macro returns an expression or a
+    small query fragment; none refers to the caller's CTE names.
 #}
 
 {#
@@ -73,183 +75,6 @@
     {%- else -%}
         cast({{ dbt.dateadd(period, n_expr, date_expr) }} as date)
     {%- endif -%}
-{%- endmacro %}
-
-{#
-    retention_ctes(period, group_columns, with_revenue): the logical CTEs of a cohort-retention
-    mart, shared by cohort_retention_monthly/_weekly, activity_retention_monthly and
-    cohort_retention_breakdowns. The calling model defines three CTEs first:
-      cohort_members   group_columns..., user_id, cohort_start   (one row per user per group)
-      member_activity  user_id, activity_start[, revenue_amount] (one row per user per active period)
-      as_of_period     as_of_date, as_of_start                   (one row)
-    and gets the CTE `retention`: one row per group × cohort_start × period_number, a dense grid
-    0 .. periods from cohort_start to as_of_start, with period_start, cohort_size, active_users
-    (members with activity in the period), on_or_after_users (members with activity in the
-    period or a later one), is_complete_period and, with_revenue, revenue_amount and
-    cumulative_revenue_amount. Activity before the cohort period is ignored.
-#}
-{% macro retention_ctes(period, group_columns=[], with_revenue=true) -%}
-{%- set groups_prefixed = [] -%}
-{%- for column in group_columns -%}{%- do groups_prefixed.append('cohort_members.' ~ column) -%}{%- endfor -%}
-{%- set group_list = (group_columns | join(', ') ~ ', ') if group_columns else '' -%}
-member_periods as (
-    select
-        {% for column in groups_prefixed %}{{ column }},
-        {% endfor -%}
-        cohort_members.cohort_start,
-        cohort_members.user_id,
-        {{ periods_between(period, 'cohort_members.cohort_start', 'member_activity.activity_start') }}
-            as period_number{% if with_revenue %},
-        member_activity.revenue_amount{% endif %}
-    from cohort_members
-    inner join member_activity
-        on cohort_members.user_id = member_activity.user_id
-    where member_activity.activity_start >= cohort_members.cohort_start
-),
-
-cohort_sizes as (
-    select
-        {{ group_list }}cohort_start,
-        count(*) as cohort_size
-    from cohort_members
-    group by {{ group_list }}cohort_start
-),
-
-period_totals as (
-    select
-        {{ group_list }}cohort_start,
-        period_number,
-        count(*) as active_users{% if with_revenue %},
-        sum(revenue_amount) as revenue_amount{% endif %}
-    from member_periods
-    group by {{ group_list }}cohort_start, period_number
-),
-
-member_last_periods as (
-    select
-        {{ group_list }}cohort_start,
-        user_id,
-        max(period_number) as last_period_number
-    from member_periods
-    group by {{ group_list }}cohort_start, user_id
-),
-
-last_period_counts as (
-    select
-        {{ group_list }}cohort_start,
-        last_period_number as period_number,
-        count(*) as last_active_users
-    from member_last_periods
-    group by {{ group_list }}cohort_start, last_period_number
-),
-
-grid as (
-    select
-        {% for column in group_columns %}cohort_sizes.{{ column }},
-        {% endfor -%}
-        cohort_sizes.cohort_start,
-        cohort_sizes.cohort_size,
-        as_of_period.as_of_date,
-        {{ integer_series('0', periods_between(period, 'cohort_sizes.cohort_start', 'as_of_period.as_of_start')) }}
-            as period_number
-    from cohort_sizes
-    cross join as_of_period
-),
-
-retention as (
-    select
-        {% for column in group_columns %}grid.{{ column }},
-        {% endfor -%}
-        grid.cohort_start,
-        grid.period_number,
-        {{ add_periods(period, 'grid.period_number', 'grid.cohort_start') }} as period_start,
-        {{ add_periods(period, 'grid.period_number + 1', 'grid.cohort_start') }} <= {{
-            dbt.dateadd('day', 1, 'grid.as_of_date') }} as is_complete_period,
-        grid.cohort_size,
-        coalesce(period_totals.active_users, 0) as active_users,
-        sum(coalesce(last_period_counts.last_active_users, 0)) over (
-            partition by {% for column in group_columns %}grid.{{ column }}, {% endfor %}grid.cohort_start
-            order by grid.period_number desc
-            rows between unbounded preceding and current row
-        ) as on_or_after_users{% if with_revenue %},
-        coalesce(period_totals.revenue_amount, 0) as revenue_amount,
-        sum(coalesce(period_totals.revenue_amount, 0)) over (
-            partition by {% for column in group_columns %}grid.{{ column }}, {% endfor %}grid.cohort_start
-            order by grid.period_number asc
-            rows between unbounded preceding and current row
-        ) as cumulative_revenue_amount{% endif %}
-    from grid
-    left join period_totals
-        on
-            {% for column in group_columns %}grid.{{ column }} = period_totals.{{ column }}
-            and {% endfor %}grid.cohort_start = period_totals.cohort_start
-            and grid.period_number = period_totals.period_number
-    left join last_period_counts
-        on
-            {% for column in group_columns %}grid.{{ column }} = last_period_counts.{{ column }}
-            and {% endfor %}grid.cohort_start = last_period_counts.cohort_start
-            and grid.period_number = last_period_counts.period_number
-)
-{%- endmacro %}
-
-{#
-    purchase_cohort_ctes(period): the three input CTEs retention_ctes needs for purchase
-    retention, from the calling model's import CTEs `orders` (fct_orders: user_id, order_date,
-    order_amount, is_first_order) and `as_of` (as_of_date): as_of_period, cohort_members (a
-    user's cohort is the period of their first valid order) and member_activity (one row per
-    user and period with a valid order, with its revenue). Shared by cohort_retention_monthly
-    and cohort_retention_weekly, which differ only in the period.
-#}
-{% macro purchase_cohort_ctes(period) -%}
-as_of_period as (
-    select
-        as_of_date,
-        {{ period_start(period, 'as_of_date') }} as as_of_start
-    from as_of
-),
-
-cohort_members as (
-    select
-        user_id,
-        {{ period_start(period, 'order_date') }} as cohort_start
-    from orders
-    where is_first_order
-),
-
-member_activity as (
-    select
-        user_id,
-        {{ period_start(period, 'order_date') }} as activity_start,
-        sum(order_amount) as revenue_amount
-    from orders
-    group by user_id, {{ period_start(period, 'order_date') }}
-)
-{%- endmacro %}
-
-{#
-    retention_columns(grain, with_revenue): the select list of a retention mart's final CTE over
-    the `retention` CTE of retention_ctes, so every retention mart writes its rates once:
-    cohort_<grain>, period_number, period_<grain>, is_complete_period, cohort_size,
-    active_users, retention_rate = active_users / cohort_size, on_or_after_users,
-    on_or_after_retention_rate = on_or_after_users / cohort_size and, with_revenue,
-    revenue_amount, cumulative_revenue_amount and cumulative_revenue_per_user =
-    cumulative_revenue_amount / cohort_size. grain names the period ('month', 'week').
-#}
-{% macro retention_columns(grain, with_revenue=true) -%}
-    cohort_start as cohort_{{ grain }},
-    cast(period_number as integer) as period_number,
-    period_start as period_{{ grain }},
-    is_complete_period,
-    cast(cohort_size as {{ dbt.type_bigint() }}) as cohort_size,
-    cast(active_users as {{ dbt.type_bigint() }}) as active_users,
-    cast(active_users * 1.0 / cohort_size as double) as retention_rate,
-    cast(on_or_after_users as {{ dbt.type_bigint() }}) as on_or_after_users,
-    cast(on_or_after_users * 1.0 / cohort_size as double) as on_or_after_retention_rate
-    {%- if with_revenue %},
-    cast(revenue_amount as decimal(18, 2)) as revenue_amount,
-    cast(cumulative_revenue_amount as decimal(18, 2)) as cumulative_revenue_amount,
-    cast(cumulative_revenue_amount / cohort_size as decimal(18, 2)) as cumulative_revenue_per_user
-    {%- endif %}
 {%- endmacro %}
 
 {#
@@ -331,9 +156,25 @@ member_activity as (
     end
 {%- endmacro %}
 
-{# sql_string_list(values): a list of strings as quoted SQL literals, 'a', 'b' (for an in (...) list). #}
-{% macro sql_string_list(values) -%}
-    {%- set quoted = [] -%}
-    {%- for value in values -%}{%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}{%- endfor -%}
-    {{ quoted | join(', ') }}
+{#
+    period_start_by_type(period_type_column, date_expr): period_start of date_expr for the period
+    type named in a column ('week' or 'month'), for models that hold both period types in one
+    relation (int_user_period_activity).
+#}
+{% macro period_start_by_type(period_type_column, date_expr) -%}
+    case
+        when {{ period_type_column }} = 'week' then {{ period_start('week', date_expr) }}
+        else {{ period_start('month', date_expr) }}
+    end
+{%- endmacro %}
+
+{#
+    add_periods_by_type(period_type_column, n_expr, date_expr): add_periods of date_expr by n_expr
+    periods of the type named in a column ('week' or 'month').
+#}
+{% macro add_periods_by_type(period_type_column, n_expr, date_expr) -%}
+    case
+        when {{ period_type_column }} = 'week' then {{ add_periods('week', n_expr, date_expr) }}
+        else {{ add_periods('month', n_expr, date_expr) }}
+    end
 {%- endmacro %}

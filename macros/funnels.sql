@@ -1,5 +1,6 @@
 {#
-    Macros of the behaviour marts (funnel_conversion, event_paths) and the acquisition marts.
+    Macros of the funnel pipeline (models/intermediate/funnels/), the behaviour marts and the
+    acquisition marts.
     Each engine difference is dispatched: duckdb__ for DuckDB, default__ (and spark__ where it
     differs) for the rest.
 #}
@@ -42,7 +43,7 @@
 {%- endmacro %}
 
 {#
-    funnel_join_strategy(): how funnel_conversion finds each step's event, 'asof' or 'window'.
+    funnel_join_strategy(): how int_funnel_attempt_steps finds each step's event, 'asof' or 'window'.
     var('funnel_join_strategy'): 'auto' (default) picks 'asof' on DuckDB and 'window' on every
     other engine; 'window' forces the portable path (tests run it on DuckDB too); 'asof' is only
     accepted on DuckDB.
@@ -63,12 +64,13 @@
 {%- endmacro %}
 
 {#
-    funnel_next_candidate(probes, candidates, probe_columns): for every row of the CTE `probes`
-    (one per funnel attempt: funnel_name, identity_id, probe_seq and `probe_columns`), the first
-    row of the CTE `candidates` (one per event that matches the step: funnel_name, identity_id,
-    event_seq, tie_seq, occurred_at, next_seq, next_tie_seq, next_at) of the same funnel and
-    identity with event_seq >= probe_seq, i.e. the earliest candidate event (by occurred_at, then
-    event_id) at or after the time the probe points at. Returns `probe_columns` and the
+    funnel_next_candidate(probes, candidates, probe_columns): a select statement (a fragment, no
+    CTEs of its own; the caller passes both relation names) returning, for every row of the
+    relation `probes` (one per funnel attempt: funnel_name, identity_id, probe_seq and
+    `probe_columns`), the first row of the relation `candidates` (one per event that matches the
+    step: funnel_name, identity_id, event_seq, tie_seq, occurred_at, next_seq, next_tie_seq,
+    next_at) of the same funnel and identity with event_seq >= probe_seq, i.e. the earliest
+    candidate event (by occurred_at, then event_id) at or after the time the probe points at. Returns `probe_columns` and the
     candidate's columns as candidate_seq, candidate_tie_seq, candidate_at, candidate_next_seq,
     candidate_next_tie_seq, candidate_next_at (all null when there is none). Both paths are
     O(n log n): no pair of events of one identity is ever formed.

@@ -3,17 +3,11 @@
     read from var('raw_dir'). Runs as the project's on-run-start hook, so staging models read the
     raw export through source('raw', ...) on every engine.
 
-    For each table <t> declared in models/staging/raw/_raw__sources.yml it looks, in this order, for
-        <raw_dir>/<t>.parquet      one Parquet file
-        <raw_dir>/<t>/**/*.parquet a folder of Parquet files, subfolders included (the Hive
-                                   layout <t>/dt=2024-12/part-0.parquet; a partition column is
-                                   one more column, ignored unless declared)
-        <raw_dir>/<t>.csv          a CSV file with a header (every column read as text)
-    and fails with a message naming the expected files when none exists. Declared columns with
-    `meta: {required: true}` must be present; a missing optional column is added as null; extra
-    columns are ignored. A CSV file must be comma-separated UTF-8 with as many fields on every
-    line as on its header line; otherwise the run stops naming the file and the first bad line.
-    Every failure is one line: "raw table <t> (<file>): <what is wrong>".
+    The lookup rule is data in models/staging/raw/_raw__sources.yml (the source's meta
+    `raw_file_forms`, the characters refused in raw_dir, and `meta: {required: true}` on columns);
+    scripts/stratalib/raw_files.py reads the same data for the runner's check before dbt starts.
+    Documented in macros/_register_raw_tables.yml. Every failure is one line, e.g.
+    "raw table <t> (<file>): <what is wrong>" or "raw table <t> not found: expected ...".
 #}
 {% macro register_raw_tables() -%}
     {{ return(adapter.dispatch('register_raw_tables', 'strata')()) }}
@@ -27,24 +21,97 @@
     {{ return(tables | sort(attribute='name')) }}
 {%- endmacro %}
 
-{#
-    The raw_dir var as a path with forward slashes (not yet quoted for SQL). A folder whose name
-    has a glob character (* ? [ ]) is refused: file lookups are glob patterns, and `exp[1]` would
-    read a sibling folder `exp1`. scripts/stratalib/raw_files.py applies the same rule first.
-#}
-{% macro raw_dir_path() -%}
-    {%- set raw_dir = var('raw_dir') | replace('\\', '/') | trim -%}
-    {%- for character in ['*', '?', '[', ']'] if character in raw_dir -%}
-        {{ exceptions.raise_compiler_error(
-            'raw_dir ' ~ raw_dir ~ ' has the glob character ' ~ character
-            ~ ' in its name, which would match other folders; rename or link it without * ? [ ]') }}
+{# The lookup rule: the meta of the `raw` source ({raw_file_forms, raw_dir_refused_characters}). #}
+{% macro raw_file_rule() -%}
+    {%- for node in graph.sources.values() if node.source_name == 'raw' and node.source_meta.raw_file_forms -%}
+        {{ return(node.source_meta) }}
     {%- endfor -%}
+    {{ exceptions.raise_compiler_error('source raw has no meta raw_file_forms in _raw__sources.yml') }}
+{%- endmacro %}
+
+{# The raw_dir var as a path with forward slashes, no trailing slash; refused when it has a glob character. #}
+{% macro raw_dir_path() -%}
+    {%- set raw_dir = (var('raw_dir') | replace('\\', '/') | trim).rstrip('/') -%}
+    {%- set refused = raw_file_rule().raw_dir_refused_characters -%}
+    {%- set found = refused | select('in', raw_dir) | list -%}
+    {%- if found -%}
+        {{ exceptions.raise_compiler_error(
+            'raw_dir ' ~ raw_dir ~ ' has the glob character(s) ' ~ found | join(' ')
+            ~ ' in its path, which would match other folders; rename or link it without ' ~ refused | join(' ')) }}
+    {%- endif -%}
     {{ return(raw_dir) }}
 {%- endmacro %}
 
-{# A SQL string literal of `text`: in single quotes, single quotes doubled (it's -> 'it''s'). #}
-{% macro sql_string(text) -%}
-    {{ return("'" ~ text | replace("'", "''") ~ "'") }}
+{#
+    The forms raw table `table` may take, in lookup order: [{format, path}] with `path` the glob
+    pattern under raw_dir (raw_dir itself prefixed when given).
+#}
+{% macro raw_file_candidates(table, raw_dir=none) -%}
+    {%- set candidates = [] -%}
+    {%- for form in raw_file_rule().raw_file_forms -%}
+        {%- set path = form.path | replace('{table}', table) -%}
+        {%- do candidates.append({
+            'format': form.format,
+            'path': path if raw_dir is none else raw_dir ~ '/' ~ path,
+        }) -%}
+    {%- endfor -%}
+    {{ return(candidates) }}
+{%- endmacro %}
+
+{# "a, b or c": the paths of `candidates`, for messages. #}
+{% macro raw_file_alternatives(candidates) -%}
+    {%- set paths = candidates | map(attribute='path') | list -%}
+    {{ return(paths[:-1] | join(', ') ~ (' or ' if paths | length > 1 else '') ~ paths[-1]) }}
+{%- endmacro %}
+
+{#
+    The form found for every raw table, {table: {format, path}}: the first candidate whose glob
+    pattern matches one of `relative_files` (every file under raw_dir, relative to it, with forward
+    slashes; ** is any depth of folders, * and ? stay inside one name). Fails with one line when
+    no table at all is there, or naming the first missing table and the files it looked for.
+#}
+{% macro raw_files_found(raw_dir, relative_files) -%}
+    {%- set re = modules.re -%}
+    {%- set found = {} -%}
+    {%- for node in raw_source_tables() -%}
+        {%- for candidate in raw_file_candidates(node.name) if node.name not in found -%}
+            {%- set pattern = '^' ~ re.escape(candidate.path).replace('\\*\\*/', '(?:[^/]+/)*')
+                .replace('\\*', '[^/]*').replace('\\?', '[^/]') ~ '$' -%}
+            {%- for file in relative_files if node.name not in found and re.match(pattern, file) -%}
+                {%- set path = raw_dir ~ '/' ~ candidate.path -%}
+                {%- do found.update({node.name: {'format': candidate.format, 'path': path}}) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not found -%}
+        {{ exceptions.raise_compiler_error(
+            'raw_dir ' ~ raw_dir ~ ' holds no raw tables: expected '
+            ~ raw_source_tables() | map(attribute='name') | join(', ') ~ ', each as '
+            ~ raw_file_alternatives(raw_file_candidates('<table>'))) }}
+    {%- endif -%}
+    {%- for node in raw_source_tables() if node.name not in found -%}
+        {{ exceptions.raise_compiler_error(
+            'raw table ' ~ node.name ~ ' not found: expected '
+            ~ raw_file_alternatives(raw_file_candidates(node.name, raw_dir))) }}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#
+    `listed` (paths of files under raw_dir, as an engine lists them: maybe qualified with a scheme
+    such as file: or s3a:, maybe absolute when raw_dir is relative) made relative to raw_dir.
+#}
+{% macro raw_relative_paths(raw_dir, listed) -%}
+    {%- set re = modules.re -%}
+    {%- set scheme = '^[a-zA-Z][a-zA-Z0-9+.-]*:' -%}
+    {%- set bare_raw_dir = '/' ~ re.sub(scheme, '', raw_dir).strip('/') ~ '/' -%}
+    {%- set relative = [] -%}
+    {%- for path in listed -%}
+        {%- set bare = '/' ~ re.sub(scheme, '', path | replace('\\', '/')).lstrip('/') -%}
+        {%- set at = bare.find(bare_raw_dir) -%}
+        {%- if at >= 0 -%}{%- do relative.append(bare[at + bare_raw_dir | length:]) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(relative) }}
 {%- endmacro %}
 
 {# "raw table <t> (<file>)": how every message about one raw file starts. #}
@@ -82,44 +149,46 @@
     {{ return(items | join(', ')) }}
 {%- endmacro %}
 
+{# A form's path split into the folder to read and the file-name pattern: {folder, files, is_single_file}. #}
+{% macro raw_file_parts(path) -%}
+    {%- set parts = path.split('/') -%}
+    {%- set folder = [] -%}
+    {%- for part in parts[:-1] -%}
+        {%- if folder | length == loop.index0 and not ('*' in part or '?' in part or '[' in part) -%}
+            {%- do folder.append(part) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set is_single_file = folder | length == parts | length - 1 and not ('*' in parts[-1] or '?' in parts[-1]) -%}
+    {{ return({'folder': folder | join('/'), 'files': parts[-1], 'is_single_file': is_single_file}) }}
+{%- endmacro %}
+
 {% macro duckdb__register_raw_tables() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set raw_dir = raw_dir_path() -%}
+    {%- set found = raw_files_found(raw_dir, duckdb__list_raw_files(raw_dir)) -%}
     {%- do run_query('create schema if not exists raw') -%}
     {%- for node in raw_source_tables() -%}
-        {%- set found = duckdb__find_raw_file(raw_dir, node.name) -%}
-        {%- if found.format == 'csv' -%}
-            {%- set reader = duckdb__checked_csv_reader(node.name, found.path) -%}
-        {%- elif found.format == 'parquet_dir' -%}
-            {%- set reader = 'read_parquet(' ~ sql_string(found.path) ~ ', union_by_name = true)' -%}
+        {%- set path = found[node.name].path -%}
+        {%- if path.endswith('.csv') -%}
+            {%- set reader = duckdb__checked_csv_reader(node.name, path) -%}
+        {%- elif raw_file_parts(path).is_single_file -%}
+            {%- set reader = 'read_parquet(' ~ sql_string(path) ~ ')' -%}
         {%- else -%}
-            {%- set reader = 'read_parquet(' ~ sql_string(found.path) ~ ')' -%}
+            {%- set reader = 'read_parquet(' ~ sql_string(path) ~ ', union_by_name = true)' -%}
         {%- endif -%}
         {%- set described = run_query('describe select * from ' ~ reader) -%}
         {%- set present = described.columns[0].values() | map('lower') | list -%}
-        {%- set select_list = raw_select_list(node, present, found.path) -%}
-        {%- do run_query('create or replace view raw.' ~ node.name ~ ' as select ' ~ select_list ~ ' from ' ~ reader) -%}
+        {%- set select_list = raw_select_list(node, present, path) -%}
+        {%- do run_query(
+            'create or replace view raw.' ~ node.name ~ ' as select ' ~ select_list ~ ' from ' ~ reader) -%}
     {%- endfor -%}
     {{ return('') }}
 {%- endmacro %}
 
-{# The first form of raw table `table` found in `raw_dir`: {format, path}; fails naming all three. #}
-{% macro duckdb__find_raw_file(raw_dir, table) -%}
-    {%- set base = raw_dir ~ '/' ~ table -%}
-    {%- set candidates = [
-        ('parquet', base ~ '.parquet'),
-        ('parquet_dir', base ~ '/**/*.parquet'),
-        ('csv', base ~ '.csv'),
-    ] -%}
-    {%- for format, path in candidates -%}
-        {%- set hits = run_query('select count(*) from glob(' ~ sql_string(path) ~ ')') -%}
-        {%- if hits.columns[0].values()[0] > 0 -%}
-            {{ return({'format': format, 'path': path}) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ exceptions.raise_compiler_error(
-        'raw table ' ~ table ~ ' not found: expected ' ~ base ~ '.parquet, '
-        ~ base ~ '/**/*.parquet or ' ~ base ~ '.csv') }}
+{# Every file under raw_dir, relative to it (DuckDB's glob(), which also reads object storage through httpfs). #}
+{% macro duckdb__list_raw_files(raw_dir) -%}
+    {%- set listed = run_query('select file from glob(' ~ sql_string(raw_dir ~ '/**') ~ ')') -%}
+    {{ return(raw_relative_paths(raw_dir, listed.columns[0].values())) }}
 {%- endmacro %}
 
 {#
@@ -152,7 +221,8 @@
 {% macro duckdb__csv_header(label, path) -%}
     {%- set as_lines = "header = false, auto_detect = false, columns = {'line': 'varchar'}, "
         ~ "delim = E'\\x1f', quote = '', escape = '', strict_mode = false" -%}
-    {%- set first_line = run_query('select line from ' ~ duckdb__csv_reader_keeping_rejects(path, as_lines) ~ ' limit 1') -%}
+    {%- set first_line = run_query(
+        'select line from ' ~ duckdb__csv_reader_keeping_rejects(path, as_lines) ~ ' limit 1') -%}
     {%- do duckdb__raise_on_csv_rejects(label, none) -%}
     {%- if first_line.rows | length == 0 or not first_line.rows[0][0] -%}
         {{ exceptions.raise_compiler_error(label ~ ': the file is empty; a CSV table needs a header line') }}
@@ -212,33 +282,46 @@
 {%- endmacro %}
 
 {#
-    Spark: no file listing in SQL, so the format of each table comes from var('raw_formats')
-    ({"raw_events": "parquet_dir", ...}; default "parquet"), which scripts/strata.py fills in.
+    Spark: the files under raw_dir are listed through Spark's binaryFile source (paths only, the
+    contents are not read), on any file system Spark reaches (local, HDFS, object storage), and
+    the same rule picks each table's form.
 #}
 {% macro spark__register_raw_tables() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set raw_dir = raw_dir_path() -%}
-    {%- set formats = var('raw_formats', {}) -%}
+    {%- set found = raw_files_found(raw_dir, spark__list_raw_files(raw_dir)) -%}
     {%- do run_query('create database if not exists raw') -%}
     {%- for node in raw_source_tables() -%}
         {%- set name = node.name -%}
-        {%- set format = formats.get(name, 'parquet') -%}
-        {%- if format == 'csv' -%}
-            {%- set path = raw_dir ~ '/' ~ name ~ '.csv' -%}
-            {%- set using = "csv options (header 'true', path " ~ sql_string(path) ~ ")" -%}
-        {%- elif format == 'parquet_dir' -%}
-            {%- set path = raw_dir ~ '/' ~ name -%}
-            {%- set using = "parquet options (recursiveFileLookup 'true', path " ~ sql_string(path) ~ ')' -%}
+        {%- set path = found[name].path -%}
+        {%- set parts = raw_file_parts(path) -%}
+        {%- set reader = 'csv' if path.endswith('.csv') else 'parquet' -%}
+        {%- set options = ["header 'true'"] if reader == 'csv' else [] -%}
+        {%- if parts.is_single_file -%}
+            {%- do options.append('path ' ~ sql_string(path)) -%}
         {%- else -%}
-            {%- set path = raw_dir ~ '/' ~ name ~ '.parquet' -%}
-            {%- set using = 'parquet options (path ' ~ sql_string(path) ~ ')' -%}
+            {%- do options.append("recursiveFileLookup 'true'") -%}
+            {%- do options.append('pathGlobFilter ' ~ sql_string(parts.files)) -%}
+            {%- do options.append('path ' ~ sql_string(parts.folder)) -%}
         {%- endif -%}
-        {%- do run_query('drop table if exists raw.' ~ name ~ '_files') -%}
-        {%- do run_query('create table raw.' ~ name ~ '_files using ' ~ using) -%}
-        {%- set described = adapter.get_columns_in_relation(api.Relation.create(schema='raw', identifier=name ~ '_files')) -%}
+        {%- set files_table = 'raw.' ~ name ~ '_files' -%}
+        {%- do run_query('drop table if exists ' ~ files_table) -%}
+        {%- do run_query(
+            'create table ' ~ files_table ~ ' using ' ~ reader ~ ' options (' ~ options | join(', ') ~ ')') -%}
+        {%- set files_relation = api.Relation.create(schema='raw', identifier=name ~ '_files') -%}
+        {%- set described = adapter.get_columns_in_relation(files_relation) -%}
         {%- set present = described | map(attribute='name') | map('lower') | list -%}
         {%- set select_list = raw_select_list(node, present, path) -%}
-        {%- do run_query('create or replace view raw.' ~ name ~ ' as select ' ~ select_list ~ ' from raw.' ~ name ~ '_files') -%}
+        {%- do run_query(
+            'create or replace view raw.' ~ name ~ ' as select ' ~ select_list ~ ' from ' ~ files_table) -%}
     {%- endfor -%}
     {{ return('') }}
+{%- endmacro %}
+
+{# Every file under raw_dir, relative to it, listed by Spark's binaryFile source. #}
+{% macro spark__list_raw_files(raw_dir) -%}
+    {%- do run_query('create or replace temporary view strata_raw_dir_files using binaryFile options ('
+        ~ "recursiveFileLookup 'true', path " ~ sql_string(raw_dir) ~ ')') -%}
+    {%- set listed = run_query('select path from strata_raw_dir_files') -%}
+    {{ return(raw_relative_paths(raw_dir, listed.columns[0].values())) }}
 {%- endmacro %}

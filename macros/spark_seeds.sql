@@ -2,7 +2,7 @@
     spark__load_csv_rows(model, agate_table): loads a seed's rows on Spark with SQL literals
     instead of dbt-spark's bound parameters, which in session mode store an empty cell as the
     text 'None' (not null) and break on a value holding a quote. Empty cells become null; text is
-    quoted with backslash escapes (Spark's string literal syntax) and cast to the column's type.
+    quoted by sql_string (Spark's string literal syntax: backslash escapes) and cast to the column's type.
     Overrides dbt-spark's macro of the same name (root-project macros win dbt's dispatch).
 #}
 {% macro spark__load_csv_rows(model, agate_table) %}
@@ -20,8 +20,7 @@
                 {%- if value is none -%}
                     {%- do values.append('null') -%}
                 {%- else -%}
-                    {%- set text = (value | string).replace('\\', '\\\\').replace("'", "\\'") -%}
-                    {%- do values.append("cast('" ~ text ~ "' as " ~ types[loop.index0] ~ ")") -%}
+                    {%- do values.append('cast(' ~ sql_string(value) ~ ' as ' ~ types[loop.index0] ~ ')') -%}
                 {%- endif -%}
             {%- endfor -%}
             {%- do rows.append('(' ~ values | join(', ') ~ ')') -%}

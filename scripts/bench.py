@@ -1,8 +1,9 @@
 """Benchmark generate + build at several sizes: wall time and peak memory of each step.
 
-    python scripts/bench.py [--users 10000 200000] [--days 365] [--work DIR] [--keep]
+    .venv/bin/python scripts/bench.py [--users 10000 200000] [--days 365] [--work DIR] [--keep]
 
-Each step runs as its own process (the runner, as a user runs it), so its peak RSS is its own.
+Each step runs as its own process (the venv's `strata` command, as a user runs it), so its peak RSS
+is its own.
 After the sizes, the build time of the watched models (funnels, retention, growth, paths) and of
 the slowest models per size, from dbt's run_results.json, with the ratio to the smallest size.
 Figures are printed, not asserted: shared machines are noisy, so compare sizes within one run.
@@ -20,7 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNNER = Path(__file__).resolve().parent / "strata.py"
+# The console script of pyproject.toml, beside this interpreter in the venv.
+STRATA = Path(sys.executable).parent / "strata"
 WATCHED_MODELS = [
     "funnel_conversion", "cohort_retention_monthly", "cohort_retention_weekly", "cohort_retention_breakdowns",
     "activity_retention_monthly", "user_growth_accounting", "daily_active_users", "event_paths",
@@ -31,7 +33,7 @@ SLOWEST_SHOWN = 8
 def run_measured(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run the runner with `args`; return (seconds, peak RSS in MiB). Raises on failure."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(RUNNER), *args], stdout=subprocess.DEVNULL, env=env)
+    process = subprocess.Popen([str(STRATA), *args], stdout=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:

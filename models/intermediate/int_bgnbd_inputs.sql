@@ -13,7 +13,7 @@ orders as (
     select
         user_id,
         order_date
-    from {{ ref('fct_orders') }}
+    from {{ ref('int_orders_sequenced') }}
 ),
 
 as_of as (

@@ -1,4 +1,6 @@
--- One row per anonymous_id (device or cookie id) seen in fct_events: the user it is stitched to.
+-- One row per anonymous_id (device or cookie id) seen in int_events_dated (the events fct_events
+-- publishes): the user it is stitched to. int_events_identified reads this map to give every
+-- event its stitched_user_id, so the map reads the dated events upstream of it.
 -- Rule: a device seen with a user_id maps to that user. A device seen with several users maps
 -- to the user with the most events on it; ties go to the user first seen on it (earliest
 -- occurred_at), then to the smallest user_id. A device never seen with a user_id is unstitched
@@ -10,7 +12,7 @@ events as (
         anonymous_id,
         user_id,
         occurred_at
-    from {{ ref('fct_events') }}
+    from {{ ref('int_events_dated') }}
     where anonymous_id is not null
 ),
 

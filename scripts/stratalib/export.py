@@ -115,7 +115,7 @@ def connect_read_only(warehouse: Path) -> DuckDBPyConnection:
     import duckdb
 
     if not warehouse.exists():
-        raise ExportError(f"warehouse {warehouse} does not exist (run `strata.py build` first)")
+        raise ExportError(f"warehouse {warehouse} does not exist (run `strata build` first)")
     try:
         return duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as error:
@@ -148,7 +148,7 @@ def built_dates(connection: DuckDBPyConnection, warehouse: Path, audience: str) 
         ).fetchall()]
         known = {row[0] for row in connection.execute("select audience_name from reference.audiences").fetchall()}
     except duckdb.CatalogException as error:
-        raise ExportError(f"warehouse {warehouse} has no audiences (run `strata.py build` first)") from error
+        raise ExportError(f"warehouse {warehouse} has no audiences (run `strata build` first)") from error
     if audience not in known:
         raise ExportError(f"unknown audience {audience!r}; known: {', '.join(sorted(known))}")
     return dates

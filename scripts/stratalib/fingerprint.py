@@ -1,4 +1,5 @@
-"""Content fingerprints of the marts: equal fingerprints mean equal table contents.
+"""Content fingerprints of the marts: equal fingerprints mean equal contents of what a reader sees,
+tables and views (a published view, e.g. fct_orders over int_orders_sequenced, is a mart too).
 
 A mart's fingerprint is its row count and an order-independent hash aggregate: every column is
 cast to text (nulls to a marker), each value is hashed, the row hash is the md5 of its value
@@ -31,8 +32,9 @@ def fingerprint_sql(schema: str, table: str, columns: list[str]) -> str:
     )
 
 
-def table_columns(connection: Any, schema: str = MARTS_SCHEMA) -> dict[str, list[str]]:
-    """Every table of `schema` (views left out) with its columns in order."""
+def table_columns(connection: Any, schema: str = MARTS_SCHEMA, *, views: bool = False) -> dict[str, list[str]]:
+    """Every table of `schema` (and its views if `views`) with its columns in order."""
+    kinds = ["BASE TABLE", "VIEW"] if views else ["BASE TABLE"]
     columns_by_table: dict[str, list[str]] = {}
     for table, column in connection.execute(
         """
@@ -40,23 +42,23 @@ def table_columns(connection: Any, schema: str = MARTS_SCHEMA) -> dict[str, list
         from information_schema.columns as columns
         inner join information_schema.tables as tables
             on columns.table_schema = tables.table_schema and columns.table_name = tables.table_name
-        where columns.table_schema = ? and tables.table_type = 'BASE TABLE'
+        where columns.table_schema = ? and list_contains(?, tables.table_type)
         order by columns.table_name, columns.ordinal_position
         """,
-        [schema],
+        [schema, kinds],
     ).fetchall():
         columns_by_table.setdefault(table, []).append(column)
     return columns_by_table
 
 
 def mart_fingerprints(warehouse: Path, schema: str = MARTS_SCHEMA) -> dict[str, str]:
-    """Map every table of `schema` to '<row count>:<hash sum>', reading the file read-only."""
+    """Map every table and view of `schema` to '<row count>:<hash sum>', reading the file read-only."""
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         connection.execute("set enable_progress_bar = false")
         fingerprints = {}
-        for table, columns in table_columns(connection, schema).items():
+        for table, columns in table_columns(connection, schema, views=True).items():
             row_count, hash_sum = connection.execute(fingerprint_sql(schema, table, columns)).fetchone()
             fingerprints[table] = f"{row_count}:{hash_sum}"
     return fingerprints

@@ -5,7 +5,7 @@ by contact without seeing it. A plain or publicly salted hash of a phone number 
 trying every number (10^7 candidates take seconds), so the hash is an HMAC under a secret key:
 
 - the key is the environment variable STRATA_PII_KEY (64 hex characters) when set, else the key
-  file STRATA_PII_KEY_FILE (default: warehouse/strata.pii.key), created with mode 0600 and a
+  file STRATA_PII_KEY_FILE (default: the default warehouse's, warehouse/strata.pii.key), created with mode 0600 and a
   random key on the first build; rebuilding with another key changes every hash;
 - the key never enters SQL: this module is a dbt-duckdb plugin (profiles.yml) that registers the
   SQL function strata_pii_hash(text) on each connection, so neither compiled SQL in target/ nor
@@ -25,9 +25,11 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from stratalib.dbt_invoke import DEFAULT_WAREHOUSE, pii_key_path
+
 KEY_ENV = "STRATA_PII_KEY"
 KEY_FILE_ENV = "STRATA_PII_KEY_FILE"
-DEFAULT_KEY_FILE = Path("warehouse") / "strata.pii.key"
+DEFAULT_KEY_FILE = pii_key_path(DEFAULT_WAREHOUSE)
 SQL_FUNCTION = "strata_pii_hash"
 RESTRICTED_ALIAS = "restricted"
 

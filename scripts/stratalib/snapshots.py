@@ -1,4 +1,4 @@
-"""Snapshot dates for `strata.py backfill`."""
+"""Snapshot dates for `strata backfill`."""
 
 from __future__ import annotations
 

@@ -170,6 +170,6 @@ def reading(warehouse: Path) -> Iterator[None]:
     """Check the path and that the warehouse exists, and hold the shared run lock (check, export)."""
     check_warehouse_path(warehouse, writable=False)
     if not warehouse.is_file():
-        raise WarehouseError(f"warehouse {warehouse} does not exist (run `strata.py build` first)")
+        raise WarehouseError(f"warehouse {warehouse} does not exist (run `strata build` first)")
     with warehouse_lock(warehouse, shared=True):
         yield

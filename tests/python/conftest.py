@@ -1,76 +1,68 @@
-"""Shared fixtures: run the strata runner as a user would, on generated or hand-made raw data."""
+"""Shared fixtures, built once per test session; the helpers they use are in helpers.py.
+
+`make test` runs pytest with two pytest-xdist workers (`-n 2 --dist loadfile`: a module stays on
+one worker, so its module fixtures are built once). Each worker has its own session: the shared
+`dirty_sample` is built by the first worker that needs it, under a file lock, and the other one
+reads the same files (tests open it read-only or work on a copy)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-RUNNER = PROJECT_DIR / "scripts" / "strata.py"
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))  # the runner's own modules (stratalib)
+from helpers import BuiltSample, run_strata
 
-from stratalib.dbt_invoke import pii_key_path, restricted_path  # noqa: E402
+BUILD_LOG = "build.log"
 
 
-def run_strata(
-    *args: str | Path, check: bool = False, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `python scripts/strata.py ARGS` in a subprocess and capture its output; `env` adds to
-    (or overrides) the environment."""
-    completed = subprocess.run(
-        [sys.executable, str(RUNNER), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_DIR,
-        timeout=1800,
-        env={**os.environ, **env} if env else None,
-    )
-    if check and completed.returncode != 0:
-        raise AssertionError(
-            f"strata {args[0]} exited {completed.returncode}\n{completed.stdout[-4000:]}\n{completed.stderr[-2000:]}"
-        )
-    return completed
+def shared_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of the whole run: the session's own, or under pytest-xdist the one
+    that holds every worker's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def copy_warehouse(warehouse: Path, folder: Path) -> Path:
-    """A copy of a built warehouse in `folder`, with its restricted file and its pseudonym key (a
-    copy without the key would get a new one, and new hashes, on its next build)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for source in (warehouse, restricted_path(warehouse), pii_key_path(warehouse)):
-        if source.exists():
-            shutil.copy2(source, folder / source.name)
-    return folder / warehouse.name
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    """Rows of a query on the warehouse file, opened read-only."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.sql(sql).fetchall()
-
-
-@dataclass
-class BuiltSample:
-    """A generated raw export with its ground truth, built into a warehouse."""
-
-    raw_dir: Path
-    warehouse: Path
-    truth: dict
+@pytest.fixture(scope="session", autouse=True)
+def private_dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """dbt's target and log folders of the runs this session starts, per worker (DBT_TARGET_PATH,
+    DBT_LOG_PATH): two concurrent builds never write the same target/ (or the project's own)."""
+    folder = tmp_path_factory.mktemp("dbt")
+    saved = {name: os.environ.get(name) for name in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
+    os.environ["DBT_TARGET_PATH"], os.environ["DBT_LOG_PATH"] = str(folder / "target"), str(folder / "logs")
+    yield folder
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
 def dirty_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
-    """2,000 generated users with 2% of every kind of bad row, built once per test session."""
-    root = tmp_path_factory.mktemp("dirty_sample")
+    """2,000 generated users with 2% of every kind of bad row, built once per test run.
+
+    The one build of the run that includes dbt's unit tests (the others pass --skip-unit-tests):
+    a failing unit test fails this fixture, with the node named in the message."""
+    shared = shared_temp(tmp_path_factory)
+    root = shared / "dirty_sample"
     raw_dir, warehouse = root / "raw", root / "strata.duckdb"
-    run_strata("generate", "--out", raw_dir, "--users", 2000, "--seed", 7, "--bad-rate", 0.02, "--quiet", check=True)
-    run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, check=True)
+    with (shared / "dirty_sample.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (root / BUILD_LOG).exists():
+            shutil.rmtree(root, ignore_errors=True)  # what a failed attempt of another worker left
+            root.mkdir()
+            run_strata(
+                "generate", "--out", raw_dir, "--users", 2000, "--seed", 7, "--bad-rate", 0.02, "--quiet", check=True
+            )
+            # Its target/ and logs/ beside the warehouse, where test_personal_data looks for the key.
+            dbt_paths = {"DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs")}
+            built = run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, check=True, env=dbt_paths)
+            (root / BUILD_LOG).write_text(built.stdout)
     truth = json.loads((raw_dir / "ground_truth.json").read_text())
-    return BuiltSample(raw_dir, warehouse, truth)
+    return BuiltSample(raw_dir, warehouse, truth, build_log=(root / BUILD_LOG).read_text())

@@ -1,13 +1,12 @@
 """Audiences end to end on a 2,000-user sample: consent and contact, layers of the day before,
 a stable and configured treatment/control split, and the contact export.
 
-The sample is built here with plain dbt on the selection the audiences need (seeds, then
-+audience_contacts), so these tests do not wait for, or depend on, unrelated marts."""
+The sample is the session's shared build (conftest.py `dirty_sample`); tests that rebuild part of it
+with plain dbt (another as-of date, a full refresh) work on a copy."""
 
 from __future__ import annotations
 
 import csv
-import json
 import math
 import re
 from datetime import date, timedelta
@@ -16,8 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from campaign_support import run_dbt
-from conftest import BuiltSample, copy_warehouse, query, run_strata
+from helpers import BuiltSample, copy_warehouse, query, run_dbt, run_strata
 
 MEMBERS_FINGERPRINT = """
     select count(*), md5(string_agg(concat_ws('|', audience_date, audience_name, user_id, test_group), ','
@@ -67,18 +65,6 @@ def members(warehouse: Path, audience_date: date) -> set[tuple[str, str]]:
 def expected(warehouse: Path, layers_date: date) -> set[tuple[str, str]]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return set(connection.execute(EXPECTED_AUDIENCES, {"d": layers_date}).fetchall())
-
-
-@pytest.fixture(scope="module")
-def dirty_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
-    """2,000 generated users with 2 % bad rows; models up to restricted.audience_contacts."""
-    root = tmp_path_factory.mktemp("audience_sample")
-    raw_dir, warehouse = root / "raw", root / "strata.duckdb"
-    run_strata("generate", "--out", raw_dir, "--users", 2000, "--seed", 7, "--bad-rate", 0.02, "--quiet", check=True)
-    run_dbt(warehouse, raw_dir, "seed")
-    run_dbt(warehouse, raw_dir, "run", "--select", "+audience_contacts")
-    truth = json.loads((raw_dir / "ground_truth.json").read_text())
-    return BuiltSample(raw_dir, warehouse, truth)
 
 
 @pytest.fixture(scope="module")

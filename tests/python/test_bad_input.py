@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import query, run_strata
-from test_runner import MINI_ORDERS, write_minimal_raw
+from helpers import MINI_ORDERS, query, run_build, write_minimal_raw
 
 TEXT_IN_TYPED_COLUMNS = MINI_ORDERS + (
     "o2,u1,yesterday,paid,10.00,0,,app,2024-02-01 10:00:00\n"
@@ -23,7 +22,7 @@ def test_text_in_typed_columns_is_quarantined(tmp_path: Path) -> None:
     raw_dir = write_minimal_raw(tmp_path / "raw")
     (raw_dir / "raw_orders.csv").write_text(TEXT_IN_TYPED_COLUMNS)
     warehouse = tmp_path / "w.duckdb"
-    run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, check=True)
+    run_build(raw_dir, warehouse)
     reasons = dict(
         query(warehouse, "select row_key, quarantine_reason from marts.quarantine where source_table = 'raw_orders'")
     )

@@ -26,23 +26,26 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import query, run_strata
-from stratalib.fingerprint import mart_fingerprints
-from test_bad_input_matrix import (
+from helpers import (
     COLUMNS,
-    Built,
-    LOAD_TIME,
+    HEADERS,
     ORDER_COLUMNS,
     USER_COLUMNS,
-    build,
+    LOAD_TIME,
+    Built,
+    assert_one_line_error,
+    build_at_load_time,
     order,
     quarantined,
+    query,
+    relations_with_personal_data,
+    run_build,
     summary,
     user,
     write_csv,
+    write_minimal_raw,
 )
-from test_personal_data import relations_with_personal_data
-from test_runner import HEADERS, assert_one_line_error, write_minimal_raw
+from stratalib.fingerprint import mart_fingerprints
 
 T = "2024-02-01 10:00:00"
 
@@ -118,7 +121,7 @@ def hostile_csv(tmp_path_factory: pytest.TempPathFactory) -> Built:
     for table in ("raw_order_items", "raw_events", "raw_marketing_spend"):
         write_csv(raw_dir / f"{table}.csv", COLUMNS[table], HOSTILE_ROWS[table][0])
     (raw_dir / "raw_campaign_sends.csv").write_text(HEADERS["raw_campaign_sends"])
-    build(raw_dir, root / "w.duckdb")
+    build_at_load_time(raw_dir, root / "w.duckdb")
     return Built(raw_dir, root / "w.duckdb")
 
 
@@ -211,7 +214,7 @@ def test_contacts_in_events_are_masked_and_ids_survive(hostile_csv: Built) -> No
 def test_glob_characters_in_the_raw_folder_are_refused(tmp_path: Path) -> None:
     write_minimal_raw(tmp_path / "exp1")  # what the pattern exp[1] would match
     raw_dir = write_minimal_raw(tmp_path / "exp[1]")
-    completed = build(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
     assert_one_line_error(completed, "exp[1]", "glob character")
     assert "Running with dbt" not in completed.stdout  # refused before dbt starts
 
@@ -268,8 +271,7 @@ def zoned_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     warehouses = {}
     for machine_zone in ("UTC", "Asia/Shanghai"):
         warehouse = root / machine_zone.replace("/", "_") / "w.duckdb"
-        run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, "--load-time", LOAD_TIME,
-                   check=True, env={"TZ": machine_zone})  # fmt: skip
+        run_build(raw_dir, warehouse, "--load-time", LOAD_TIME, env={"TZ": machine_zone})
         warehouses[machine_zone] = warehouse
     return warehouses
 
@@ -310,11 +312,11 @@ def test_a_table_quarantined_whole_stops_the_build_and_keeps_the_last_marts(tmp_
     raw_dir = write_minimal_raw(tmp_path / "raw")
     warehouse = tmp_path / "w.duckdb"
     write_orders(raw_dir, T, copies=2)  # half the rows are exact copies: duplicates do not count
-    build(raw_dir, warehouse)
+    build_at_load_time(raw_dir, warehouse)
     assert query(warehouse, "select count(*) from marts.fct_orders") == [(GUARD_ORDERS,)]
 
     write_orders(raw_dir, "02/01/2024 10:00")  # a date format nothing reads: every row quarantined
-    completed = build(raw_dir, warehouse, check=False)
+    completed = build_at_load_time(raw_dir, warehouse, check=False)
 
     assert completed.returncode == 1, completed.stdout[-3000:] + completed.stderr
     lines = [line for line in completed.stderr.splitlines() if line.strip()]

@@ -13,10 +13,6 @@ test_runner.py; text in typed CSV columns in test_bad_input.py.
 
 from __future__ import annotations
 
-import csv
-import io
-import subprocess
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -24,83 +20,27 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import query, run_strata
-from test_runner import HEADERS, MINI_ORDERS, MINI_USERS, assert_one_line_error, write_minimal_raw
-
-LOAD_TIME = "2024-06-01 00:00:00"
-
-USER_COLUMNS = MINI_USERS.splitlines()[0].split(",")
-ORDER_COLUMNS = MINI_ORDERS.splitlines()[0].split(",")
-COLUMNS = {table: header.strip().split(",") for table, header in HEADERS.items()}
-
-
-def write_csv(
-    path: Path,
-    columns: list[str],
-    rows: list[list[str]],
-    *,
-    newline: str = "\n",
-    encoding: str = "utf-8",
-) -> Path:
-    """Write a CSV with a header (quoted where needed); every row must have one value per column."""
-    for row in rows:
-        assert len(row) == len(columns), row
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=newline)
-    writer.writerow(columns)
-    writer.writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
-
-
-def build(raw_dir: Path, warehouse: Path, *, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Build with a fixed load time, so what counts as a future timestamp does not move."""
-    return run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, "--load-time", LOAD_TIME, check=check)
-
-
-def quarantined(warehouse: Path, table: str) -> dict[str, list[str]]:
-    """row_key -> sorted quarantine reasons of one raw table."""
-    found: dict[str, list[str]] = {}
-    for row_key, reason in query(
-        warehouse,
-        f"select row_key, quarantine_reason from marts.quarantine where source_table = '{table}' order by all",
-    ):
-        found.setdefault(row_key, []).append(reason)
-    return found
-
-
-def summary(warehouse: Path, table: str) -> tuple[int, int, dict[str, int]]:
-    """rows_read, rows_kept and the non-zero rows_quarantined per reason of one raw table."""
-    rows = query(
-        warehouse,
-        "select rows_read, rows_kept, quarantine_reason, rows_quarantined from marts.data_quality_summary "
-        f"where source_table = '{table}'",
-    )
-    assert rows, f"{table} missing from data_quality_summary"
-    per_reason = {reason: count for _, _, reason, count in rows if count}
-    return rows[0][0], rows[0][1], per_reason
-
+from helpers import (
+    COLUMNS,
+    HEADERS,
+    MINI_ORDERS,
+    ORDER_COLUMNS,
+    USER_COLUMNS,
+    Built,
+    assert_one_line_error,
+    build_at_load_time,
+    event,
+    order,
+    quarantined,
+    query,
+    send,
+    summary,
+    user,
+    write_csv,
+    write_minimal_raw,
+)
 
 # --- one CSV export holding every kind of bad row ------------------------------------------------
-
-
-def user(user_id: str, registered_at: str, city: str = "Shanghai", opt_in: str = "true") -> list[str]:
-    return [user_id, registered_at, "organic", "", "female", "1990", city, "1", f"{user_id}@example.com", "", opt_in]
-
-
-def order(order_id: str, user_id: str, ordered_at: str, status: str = "paid", amount: str = "10.00") -> list[str]:
-    return [order_id, user_id, ordered_at, status, amount, "0", "", "app", ordered_at]
-
-
-def event(
-    event_id: str, user_id: str, name: str, occurred_at: str, received_at: str, properties: str = "{}"
-) -> list[str]:
-    return [event_id, user_id, "device-1", "s1", name, occurred_at, received_at, "app", "home", "", "", "", properties]
-
-
-def send(send_id: str, user_id: str, channel: str, test_group: str) -> list[str]:
-    return [send_id, "c1", user_id, channel, test_group, "2024-02-10 09:00:00", "champions"]
-
 
 T = "2024-02-01 10:00:00"
 
@@ -205,12 +145,6 @@ DIRTY_ROWS = {
 }
 
 
-@dataclass
-class Built:
-    raw_dir: Path
-    warehouse: Path
-
-
 @pytest.fixture(scope="module")
 def dirty_csv(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Every row-level fault in one CSV export. raw_users also has a UTF-8 BOM and CRLF line ends."""
@@ -221,7 +155,7 @@ def dirty_csv(tmp_path_factory: pytest.TempPathFactory) -> Built:
     write_csv(raw_dir / "raw_orders.csv", ORDER_COLUMNS, DIRTY_ORDERS)
     for table in COLUMNS:
         write_csv(raw_dir / f"{table}.csv", COLUMNS[table], DIRTY_ROWS[table][0])
-    build(raw_dir, root / "w.duckdb")
+    build_at_load_time(raw_dir, root / "w.duckdb")
     return Built(raw_dir, root / "w.duckdb")
 
 
@@ -317,7 +251,7 @@ def parquet_export(tmp_path_factory: pytest.TempPathFactory) -> Built:
     (raw_dir / "raw_campaign_sends").mkdir()
     typed_sends = pa.schema([(name, pa.string()) for name in COLUMNS["raw_campaign_sends"]])
     pq.write_table(typed_sends.empty_table(), raw_dir / "raw_campaign_sends" / "part-0.parquet")
-    build(raw_dir, root / "w.duckdb")
+    build_at_load_time(raw_dir, root / "w.duckdb")
     return Built(raw_dir, root / "w.duckdb")
 
 
@@ -356,7 +290,7 @@ def test_parquet_missing_required_column_stops(tmp_path: Path) -> None:
     (raw_dir / "raw_events.csv").unlink()
     schema = pa.schema([(name, pa.string()) for name in COLUMNS["raw_events"] if name != "occurred_at"])
     pq.write_table(schema.empty_table(), raw_dir / "raw_events.parquet")
-    completed = build(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
     assert_one_line_error(completed, "raw table raw_events", "raw_events.parquet", "occurred_at")
 
 
@@ -365,7 +299,7 @@ def test_ragged_rows_stop_naming_the_first_line(tmp_path: Path) -> None:
     raw_dir = write_minimal_raw(tmp_path / "raw")
     ragged = "o2,u1,2024-02-01 11:00:00,paid\n" "o3,u1,2024-02-01 11:00:00,paid,10.00,0,,app,2024-02-01,extra\n"
     (raw_dir / "raw_orders.csv").write_text(MINI_ORDERS + ragged)
-    completed = build(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
     assert_one_line_error(
         completed, "raw table raw_orders", "raw_orders.csv", "line 3 has fewer fields", "2 bad lines in all"
     )
@@ -375,7 +309,7 @@ def test_semicolon_delimited_csv_stops(tmp_path: Path) -> None:
     raw_dir = write_minimal_raw(tmp_path / "raw")
     header = HEADERS["raw_order_items"].replace(",", ";")
     (raw_dir / "raw_order_items.csv").write_text(header + "o1;1;p1;Tea;drinks;1;5,00\n")
-    completed = build(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
     assert_one_line_error(completed, "raw table raw_order_items", "raw_order_items.csv", "';'")
 
 
@@ -383,19 +317,19 @@ def test_non_utf8_csv_stops_naming_the_line(tmp_path: Path) -> None:
     raw_dir = write_minimal_raw(tmp_path / "raw")
     rows = [user("u1", "2024-01-01 10:00:00"), user("u2", "2024-01-01 10:00:00", city="München")]
     write_csv(raw_dir / "raw_users.csv", USER_COLUMNS, rows, encoding="latin-1")
-    completed = build(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
     assert_one_line_error(completed, "raw table raw_users", "raw_users.csv", "line 3", "UTF-8")
 
 
 def test_zero_byte_csv_stops(tmp_path: Path) -> None:
     raw_dir = write_minimal_raw(tmp_path / "raw")
     (raw_dir / "raw_events.csv").write_bytes(b"")
-    completed = build(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
     assert_one_line_error(completed, "raw table raw_events", "raw_events.csv", "header")
 
 
 def test_empty_raw_dir_stops(tmp_path: Path) -> None:
     raw_dir = tmp_path / "empty export"
     raw_dir.mkdir()
-    completed = build(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
     assert_one_line_error(completed, str(raw_dir), "no raw tables")

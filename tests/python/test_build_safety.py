@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, RUNNER, copy_warehouse, query, run_strata
+from helpers import PROJECT_DIR, STRATA, build_args, copy_warehouse, query, replace_mart, run_build, run_strata
 from stratalib.fingerprint import mart_fingerprints
 
 LOAD_TIME = "2025-01-15 00:00:00"
@@ -37,12 +37,12 @@ def clean_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, d
     root = tmp_path_factory.mktemp("build_safety")
     raw_dir, warehouse = root / "raw", root / "clean" / "strata.duckdb"
     run_strata("generate", "--out", raw_dir, "--users", 1000, "--seed", 11, "--quiet", check=True)
-    run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, "--load-time", LOAD_TIME, check=True)
+    build(raw_dir, warehouse)
     return raw_dir, warehouse, mart_fingerprints(warehouse)
 
 
 def build(raw_dir: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
-    return run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, "--load-time", LOAD_TIME, check=True)
+    return run_build(raw_dir, warehouse, "--load-time", LOAD_TIME)
 
 
 def copy_of(warehouse: Path, folder: Path) -> Path:
@@ -60,8 +60,7 @@ def leftover_relations(warehouse: Path) -> list[tuple]:
 def start_build(raw_dir: Path, warehouse: Path) -> subprocess.Popen[str]:
     """The runner in its own process group, its dbt log readable line by line."""
     return subprocess.Popen(
-        [sys.executable, str(RUNNER), "build", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse),
-         "--load-time", LOAD_TIME],
+        [str(STRATA), *map(str, build_args(raw_dir, warehouse, "--load-time", LOAD_TIME))],
         cwd=PROJECT_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -104,8 +103,9 @@ def test_fingerprint_sees_a_changed_value(clean_build: tuple[Path, Path, dict[st
     _, clean_warehouse, clean_fingerprints = clean_build
     warehouse = copy_of(clean_warehouse, tmp_path)
     with duckdb.connect(str(warehouse)) as connection:
-        connection.execute("update marts.fct_orders set order_amount = order_amount + 0.01 where order_id = "
-                           "(select min(order_id) from marts.fct_orders)")
+        replace_mart(connection, "fct_orders", "select * replace (order_amount + case when order_id = "
+                     "(select min(order_id) from marts.fct_orders) then 0.01 else 0 end as order_amount) "
+                     "from marts.fct_orders")  # fmt: skip
     changed = mart_fingerprints(warehouse)
     assert {mart for mart in changed if changed[mart] != clean_fingerprints[mart]} == {"fct_orders"}
 

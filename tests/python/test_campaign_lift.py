@@ -25,8 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from campaign_support import run_dbt
-from conftest import query, run_strata
+from helpers import query, run_dbt, run_strata
 
 USERS, SEED = 40_000, 1
 

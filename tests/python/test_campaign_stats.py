@@ -1,4 +1,4 @@
-"""The statistics of campaign_results (models/marts/campaigns/int_campaign_groups_compared.py),
+"""The statistics of campaign_results (models/intermediate/campaigns/int_campaign_groups_compared.py),
 checked against scipy's own tests on hand cases, without dbt.
 
 The model file is imported with importlib (a dbt Python model, not a package module) and the
@@ -21,7 +21,7 @@ import pytest
 from scipy import stats
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-MODEL_FILE = PROJECT_DIR / "models" / "marts" / "campaigns" / "int_campaign_groups_compared.py"
+MODEL_FILE = PROJECT_DIR / "models" / "intermediate" / "campaigns" / "int_campaign_groups_compared.py"
 
 
 @pytest.fixture(scope="module")

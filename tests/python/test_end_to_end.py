@@ -5,9 +5,18 @@ The ground truth is computed by the generator from the rows it wrote, independen
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
-from conftest import BuiltSample, query
+from helpers import BuiltSample, query
+
+
+def test_the_dbt_unit_tests_ran_in_the_shared_build(dirty_sample: BuiltSample) -> None:
+    """The other builds of the suite pass --skip-unit-tests; this one runs every unit test (and a
+    failing one fails the fixture)."""
+    finished = re.search(r"Finished running .*?(\d+) unit tests", dirty_sample.build_log)
+    assert finished and int(finished.group(1)) > 0, dirty_sample.build_log[-2000:]
+    assert re.search(r"Done\. PASS=\d+ WARN=\d+ ERROR=0 ", dirty_sample.build_log), dirty_sample.build_log[-2000:]
 
 
 def test_every_bad_row_is_quarantined_with_its_reason(dirty_sample: BuiltSample) -> None:

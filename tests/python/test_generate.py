@@ -8,7 +8,6 @@ below reads the generator's internals.
 from __future__ import annotations
 
 import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,9 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
-from stratalib.generate import generate  # noqa: E402
+from stratalib.generate import generate
 
 TS = pa.timestamp("us")
 MONEY = pa.decimal128(18, 2)

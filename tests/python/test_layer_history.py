@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BuiltSample, query, run_strata
+from helpers import BuiltSample, query, run_build, run_strata
 
 from stratalib.snapshots import snapshot_dates
 
@@ -45,7 +45,7 @@ def backfilled(dirty_sample: BuiltSample, tmp_path_factory: pytest.TempPathFacto
     first = as_of - timedelta(days=160)
     run_strata(
         "backfill", "--from", str(first), "--to", str(as_of), "--every", "month",
-        "--raw-dir", dirty_sample.raw_dir, "--warehouse", warehouse, check=True,
+        "--raw-dir", dirty_sample.raw_dir, "--warehouse", warehouse, "--skip-unit-tests", check=True,
     )
     return warehouse
 
@@ -77,6 +77,6 @@ def test_migration_matrix_is_not_trivial(backfilled: Path) -> None:
 
 def test_rebuilding_the_same_date_leaves_history_unchanged(backfilled: Path, dirty_sample: BuiltSample) -> None:
     before = query(backfilled, HISTORY_FINGERPRINT)
-    run_strata("build", "--raw-dir", dirty_sample.raw_dir, "--warehouse", backfilled, check=True)
+    run_build(dirty_sample.raw_dir, backfilled)
     after = query(backfilled, HISTORY_FINGERPRINT)
     assert after == before

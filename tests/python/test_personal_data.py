@@ -16,36 +16,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import stat
-from pathlib import Path
 
 import duckdb
 
-from conftest import PROJECT_DIR, BuiltSample, query
+from helpers import EMAIL_PATTERN, PHONE_PATTERN, PROJECT_DIR, BuiltSample, query, relations_with_personal_data
 from stratalib.dbt_invoke import pii_key_path, restricted_path
-
-EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
-# \b on both ends: an 11-digit run inside a longer token (a sha256 hex digest in dim_users) is
-# not a phone number.
-PHONE_PATTERN = r"\b(\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}\b"
-
-
-def relations_with_personal_data(warehouse: Path) -> dict[str, list[str]]:
-    """relation -> its string columns holding an email or phone number in some row."""
-    hits: dict[str, list[str]] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        columns = connection.sql(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            "where data_type = 'VARCHAR' and table_catalog = current_database() order by 1, 2, 3"
-        ).fetchall()
-        for schema, table, column in columns:
-            found = connection.execute(
-                f'select count(*) from "{schema}"."{table}" '
-                f'where regexp_matches("{column}", ?) or regexp_matches("{column}", ?)',
-                [EMAIL_PATTERN, PHONE_PATTERN],
-            ).fetchone()[0]
-            if found:
-                hits.setdefault(f"{schema}.{table}", []).append(column)
-    return hits
 
 
 def test_patterns_match_the_generators_contacts() -> None:
@@ -73,6 +48,7 @@ def test_only_the_raw_views_and_the_restricted_file_hold_clear_text_contacts(dir
 
 
 def test_the_pseudonym_key_is_secret_and_in_no_file_of_the_build(dirty_sample: BuiltSample) -> None:
+    """The build's own target/ and logs/ are beside its warehouse (conftest.py); the project's too."""
     key_file = pii_key_path(dirty_sample.warehouse)
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     key = key_file.read_text().strip()

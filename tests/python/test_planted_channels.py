@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from conftest import BuiltSample, query
+from helpers import BuiltSample, query
 
 
 def planted_extremes(truth: dict) -> tuple[str, str]:

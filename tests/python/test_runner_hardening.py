@@ -5,8 +5,8 @@ an export of a past audience date honours the consent and contacts of the curren
 from __future__ import annotations
 
 import fcntl
-import json
 import os
+import shutil
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -21,14 +21,20 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import query, run_strata
-from test_runner import assert_one_line_error, write_minimal_raw
-
-import strata  # scripts/strata.py: conftest puts scripts/ on sys.path
+from helpers import (
+    LOAD_TIME,
+    BuiltSample,
+    assert_one_line_error,
+    copy_warehouse,
+    query,
+    run_build,
+    run_strata,
+    write_minimal_raw,
+)
+from stratalib import cli as strata
 from stratalib.dbt_invoke import DbtOutcome, failure_summary
 from stratalib.warehouse import lock_path, warehouse_lock
 
-LOAD_TIME = "2024-06-01 00:00:00"
 DBT_STARTED = "Running with dbt"
 
 
@@ -311,15 +317,18 @@ def withdraw_consent(raw_dir: Path, users: set[str]) -> None:
     pq.write_table(table.set_column(column, table.schema.field(column), opt_in), path)
 
 
-def test_export_of_a_past_audience_leaves_out_withdrawn_consent(tmp_path: Path) -> None:
+def test_export_of_a_past_audience_leaves_out_withdrawn_consent(dirty_sample: BuiltSample, tmp_path: Path) -> None:
     """Build day A (audience A+1), withdraw the consent of every user of one exported audience in the
     raw export, build day A+1 (audience A+2): the audience of A+1 is still in the warehouse with its
-    contacts, but exporting it now must leave those users out."""
-    raw_dir, warehouse = tmp_path / "raw", tmp_path / "strata.duckdb"
-    run_strata("generate", "--out", raw_dir, "--users", 2000, "--seed", 7, "--bad-rate", 0.02, "--quiet", check=True)
-    as_of = date.fromisoformat(json.loads((raw_dir / "ground_truth.json").read_text())["default_as_of_date"])
+    contacts, but exporting it now must leave those users out.
+
+    Day A's build is (a copy of) the session's dirty sample: its as-of date is the default, the
+    latest valid order (test_end_to_end), and its raw export is copied before it is changed."""
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(dirty_sample.raw_dir, raw_dir)
+    warehouse = copy_warehouse(dirty_sample.warehouse, tmp_path / "warehouse")
+    as_of = date.fromisoformat(dirty_sample.truth["default_as_of_date"])
     audience_date = as_of + timedelta(days=1)
-    run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, "--as-of", as_of, check=True)
 
     before = tmp_path / "before.csv"
     completed = export(warehouse, before, "--date", str(audience_date))
@@ -329,7 +338,7 @@ def test_export_of_a_past_audience_leaves_out_withdrawn_consent(tmp_path: Path) 
     withdraw_consent(raw_dir, exported)
 
     later = as_of + timedelta(days=1)
-    run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, "--as-of", later, check=True)
+    run_build(raw_dir, warehouse, "--as-of", later)
     # The old audience is still in the warehouse (audience_members keeps every date), so it can be exported.
     [(still_there,)] = query(warehouse, f"""
         select count(*) from marts.audience_members

@@ -1,6 +1,6 @@
 -- One row per first valid order, touch and attribution model: the share (weight) of the order
 -- credited to the touch. Touches are the sessions with a utm_source of the buyer (identity
--- stitched: the session's user_id, else the user its device maps to in int_identity_map) that
+-- stitched: fct_sessions.stitched_user_id, the session's user_id else its device's user) that
 -- started in the var('attribution_lookback_days') days up to the order (started_at in
 -- [ordered_at - lookback, ordered_at]), numbered by started_at, then session_id. An order without
 -- a touch gets one '(direct)' touch with weight 1 in every model.
@@ -23,38 +23,16 @@ first_orders as (
     where is_first_order
 ),
 
-sessions as (
+touch_sessions as (
     select
         session_id,
-        user_id,
-        anonymous_id,
+        stitched_user_id as user_id,
         started_at,
         utm_source,
         utm_medium,
         utm_campaign
     from {{ ref('fct_sessions') }}
     where utm_source is not null
-),
-
-identity_map as (
-    select
-        anonymous_id,
-        user_id
-    from {{ ref('int_identity_map') }}
-    where is_stitched
-),
-
-touch_sessions as (
-    select
-        sessions.session_id,
-        coalesce(sessions.user_id, identity_map.user_id) as user_id,
-        sessions.started_at,
-        sessions.utm_source,
-        sessions.utm_medium,
-        sessions.utm_campaign
-    from sessions
-    left join identity_map
-        on sessions.anonymous_id = identity_map.anonymous_id
 ),
 
 touches as (

@@ -1,58 +1,54 @@
--- One row per cohort_month × period_number: activity retention of the users registered in
+-- One row per cohort_month x period_number: activity retention of the users registered in
 -- cohort_month (registered_date, reporting time zone, on or before the as-of date), for every
 -- month from the cohort month to the as-of month (a dense grid: 0 where nobody was active). A
--- user is active in a month with at least one logged-in event (fct_events with a user_id) that
--- month; events before the registration month are ignored. The grid comes from retention_ctes.
+-- user is active in a month with a logged-in activity day in it; months before the registration
+-- month are ignored. The counts are the cells of int_cohort_retention_periods (cohort_type
+-- 'registration', period_type 'month'), summed over the member attributes:
+--   cohort_size                = users registered in the cohort month
+--   active_users               = members active in the period
+--   retention_rate             = active_users / cohort_size
+--   on_or_after_users          = members whose last active month is this period or later
+--   on_or_after_retention_rate = on_or_after_users / cohort_size
 with
 
-users as (
+cells as (
     select
-        user_id,
-        registered_date
-    from {{ ref('dim_users') }}
+        cohort_start,
+        period_number,
+        period_start,
+        is_complete_period,
+        cohort_size,
+        active_users,
+        on_or_after_users
+    from {{ ref('int_cohort_retention_periods') }}
+    where cohort_type = 'registration' and period_type = 'month'
 ),
 
-events as (
+cohort_periods as (
     select
-        user_id,
-        event_date
-    from {{ ref('fct_events') }}
-    where user_id is not null
+        cohort_start,
+        period_number,
+        period_start,
+        is_complete_period,
+        cast(sum(cohort_size) as {{ dbt.type_bigint() }}) as cohort_size,
+        cast(sum(active_users) as {{ dbt.type_bigint() }}) as active_users,
+        cast(sum(on_or_after_users) as {{ dbt.type_bigint() }}) as on_or_after_users
+    from cells
+    group by cohort_start, period_number, period_start, is_complete_period
 ),
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
-),
-
-as_of_period as (
-    select
-        as_of_date,
-        {{ period_start('month', 'as_of_date') }} as as_of_start
-    from as_of
-),
-
-cohort_members as (
-    select
-        users.user_id,
-        {{ period_start('month', 'users.registered_date') }} as cohort_start
-    from users
-    cross join as_of
-    where users.registered_date <= as_of.as_of_date
-),
-
-member_activity as (
-    select distinct
-        user_id,
-        {{ period_start('month', 'event_date') }} as activity_start
-    from events
-),
-
-{{ retention_ctes('month', with_revenue=false) }},
 
 final as (
     select
-        {{ retention_columns('month', with_revenue=false) }}
-    from retention
+        cohort_start as cohort_month,
+        cast(period_number as integer) as period_number,
+        period_start as period_month,
+        is_complete_period,
+        cohort_size,
+        active_users,
+        cast(active_users * 1.0 / cohort_size as double) as retention_rate,
+        on_or_after_users,
+        cast(on_or_after_users * 1.0 / cohort_size as double) as on_or_after_retention_rate
+    from cohort_periods
 )
 
 select * from final

@@ -1,83 +1,95 @@
--- One row per breakdown × breakdown_value × cohort_month × period_number: cohort_retention_monthly
--- split by a property of the user. breakdown 'acquisition_channel' (dim_users, 'unknown' when not
--- given) or 'first_order_platform' (platform of the first valid order, 'unknown' when null);
--- every user of a cohort is in exactly one value of each breakdown. Same dense grid and columns as
--- cohort_retention_monthly (retention_ctes macro).
+-- One row per breakdown x breakdown_value x cohort_month x period_number: cohort_retention_monthly
+-- split by a property of the user. breakdown 'acquisition_channel' ('unknown' when not given) or
+-- 'first_order_platform' (platform of the first valid order, 'unknown' when null); every user of
+-- a cohort is in exactly one value of each breakdown. The counts are the cells of
+-- int_cohort_retention_periods (cohort_type 'first_purchase', period_type 'month'), summed per
+-- breakdown value; same dense grid, columns and formulas as cohort_retention_monthly:
+--   retention_rate              = active_users / cohort_size
+--   on_or_after_retention_rate  = on_or_after_users / cohort_size
+--   cumulative_revenue_per_user = revenue of periods 0 .. period_number / cohort_size
 with
 
-orders as (
+cells as (
     select
-        user_id,
-        order_date,
-        order_amount,
-        platform,
-        is_first_order
-    from {{ ref('fct_orders') }}
+        acquisition_channel,
+        first_order_platform,
+        cohort_start,
+        period_number,
+        period_start,
+        is_complete_period,
+        cohort_size,
+        active_users,
+        on_or_after_users,
+        revenue_amount,
+        cumulative_revenue_amount
+    from {{ ref('int_cohort_retention_periods') }}
+    where cohort_type = 'first_purchase' and period_type = 'month'
 ),
 
-users as (
-    select
-        user_id,
-        acquisition_channel
-    from {{ ref('dim_users') }}
-),
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
-),
-
-as_of_period as (
-    select
-        as_of_date,
-        {{ period_start('month', 'as_of_date') }} as as_of_start
-    from as_of
-),
-
-first_orders as (
-    select
-        orders.user_id,
-        {{ period_start('month', 'orders.order_date') }} as cohort_start,
-        coalesce(orders.platform, 'unknown') as first_order_platform,
-        coalesce(users.acquisition_channel, 'unknown') as acquisition_channel
-    from orders
-    left join users
-        on orders.user_id = users.user_id
-    where orders.is_first_order
-),
-
-cohort_members as (
+breakdown_cells as (
     select
         'acquisition_channel' as breakdown,
-        acquisition_channel as breakdown_value,
-        user_id,
-        cohort_start
-    from first_orders
+        cells.acquisition_channel as breakdown_value,
+        cells.cohort_start,
+        cells.period_number,
+        cells.period_start,
+        cells.is_complete_period,
+        cells.cohort_size,
+        cells.active_users,
+        cells.on_or_after_users,
+        cells.revenue_amount,
+        cells.cumulative_revenue_amount
+    from cells
     union all
     select
         'first_order_platform' as breakdown,
-        first_order_platform as breakdown_value,
-        user_id,
-        cohort_start
-    from first_orders
+        cells.first_order_platform as breakdown_value,
+        cells.cohort_start,
+        cells.period_number,
+        cells.period_start,
+        cells.is_complete_period,
+        cells.cohort_size,
+        cells.active_users,
+        cells.on_or_after_users,
+        cells.revenue_amount,
+        cells.cumulative_revenue_amount
+    from cells
 ),
 
-member_activity as (
+breakdown_periods as (
     select
-        user_id,
-        {{ period_start('month', 'order_date') }} as activity_start,
-        sum(order_amount) as revenue_amount
-    from orders
-    group by user_id, {{ period_start('month', 'order_date') }}
+        breakdown,
+        breakdown_value,
+        cohort_start,
+        period_number,
+        period_start,
+        is_complete_period,
+        cast(sum(cohort_size) as {{ dbt.type_bigint() }}) as cohort_size,
+        cast(sum(active_users) as {{ dbt.type_bigint() }}) as active_users,
+        cast(sum(on_or_after_users) as {{ dbt.type_bigint() }}) as on_or_after_users,
+        sum(revenue_amount) as revenue_amount,
+        sum(cumulative_revenue_amount) as cumulative_revenue_amount
+    from breakdown_cells
+    group by breakdown, breakdown_value, cohort_start, period_number, period_start, is_complete_period
 ),
-
-{{ retention_ctes('month', group_columns=['breakdown', 'breakdown_value']) }},
 
 final as (
     select
         breakdown,
         breakdown_value,
-        {{ retention_columns('month') }}
-    from retention
+        cohort_start as cohort_month,
+        cast(period_number as integer) as period_number,
+        period_start as period_month,
+        is_complete_period,
+        cohort_size,
+        active_users,
+        cast(active_users * 1.0 / cohort_size as double) as retention_rate,
+        on_or_after_users,
+        cast(on_or_after_users * 1.0 / cohort_size as double) as on_or_after_retention_rate,
+        cast(revenue_amount as decimal(18, 2)) as revenue_amount,
+        cast(cumulative_revenue_amount as decimal(18, 2)) as cumulative_revenue_amount,
+        cast(cumulative_revenue_amount / cohort_size as decimal(18, 2)) as cumulative_revenue_per_user
+    from breakdown_periods
 )
 
 select * from final

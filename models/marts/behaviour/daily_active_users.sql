@@ -1,30 +1,23 @@
 -- One row per day (activity_date, reporting time zone) from the first day with a logged-in event
--- to the as-of date: DAU, WAU and MAU of logged-in users (fct_events with a user_id).
+-- to the as-of date: DAU, WAU and MAU of logged-in users (int_user_activity_days: the days with a
+-- logged-in event).
 -- WAU(d) = distinct users active in the var('wau_window_days') (7) days ending on d, MAU(d) the
 -- same over var('mau_window_days') (30) days. Cost: no user × day cross join. Each user-day a,
 -- with the user's next active day b, makes the user count in WAU on the days
 -- [a, least(a + 7, b)) (disjoint ranges per user); WAU is the running sum over the day spine of
--- +1 at a and -1 at least(a + 7, b). Work is O(user-days) for the distinct and lead plus O(days)
+-- +1 at a and -1 at least(a + 7, b). Work is O(user-days) for the lead plus O(days)
 -- for the running sums, whatever the window lengths.
 with
 
-events as (
+user_days as (
     select
         user_id,
-        event_date
-    from {{ ref('fct_events') }}
-    where user_id is not null
+        activity_date
+    from {{ ref('int_user_activity_days') }}
 ),
 
 as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
-),
-
-user_days as (
-    select distinct
-        user_id,
-        event_date as activity_date
-    from events
 ),
 
 user_day_spans as (

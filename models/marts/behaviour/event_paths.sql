@@ -5,7 +5,7 @@
 -- consecutive repeats collapsed (page_view, page_view, search -> page_view, search). Edge
 -- step_number n joins step n to step n + 1; a session with fewer than path_max_steps steps ends
 -- with an edge from its last step to '(exit)'. users counts distinct people: the session's
--- user_id, else the user its device maps to (int_identity_map), else the device.
+-- stitched_user_id (fct_sessions), else its device, else the session itself.
 {%- set max_steps = var('path_max_steps') %}
 with
 
@@ -21,17 +21,9 @@ events as (
 sessions as (
     select
         session_id,
-        user_id,
+        stitched_user_id,
         anonymous_id
     from {{ ref('fct_sessions') }}
-),
-
-identity_map as (
-    select
-        anonymous_id,
-        user_id
-    from {{ ref('int_identity_map') }}
-    where is_stitched
 ),
 
 previous_named as (
@@ -79,16 +71,13 @@ edges as (
         steps.event_name as from_event,
         coalesce(steps.next_event_name, '(exit)') as to_event,
         coalesce(
-            sessions.user_id,
-            identity_map.user_id,
+            sessions.stitched_user_id,
             {{ dbt.concat(["'anonymous:'", 'sessions.anonymous_id']) }},
             {{ dbt.concat(["'session:'", 'steps.session_id']) }}
         ) as person_id
     from steps
     inner join sessions
         on steps.session_id = sessions.session_id
-    left join identity_map
-        on sessions.anonymous_id = identity_map.anonymous_id
     where steps.path_step < {{ max_steps }} or steps.next_event_name is not null
 ),
 

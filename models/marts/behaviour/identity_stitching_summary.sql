@@ -1,5 +1,6 @@
 -- One row: how many devices (anonymous_id of fct_events) are stitched to a user, how many are
--- not, how many were shared by several users, and how many anonymous events stitching recovers.
+-- not, how many were shared by several users, and how many anonymous events stitching recovers
+-- (anonymous events with a stitched_user_id).
 with
 
 identity_map as (
@@ -7,7 +8,7 @@ identity_map as (
 ),
 
 anonymous_events as (
-    select anonymous_id
+    select stitched_user_id
     from {{ ref('fct_events') }}
     where user_id is null
 ),
@@ -24,10 +25,8 @@ device_counts as (
 event_counts as (
     select
         count(*) as anonymous_events,
-        sum(case when identity_map.is_stitched then 1 else 0 end) as stitched_anonymous_events
+        sum(case when stitched_user_id is not null then 1 else 0 end) as stitched_anonymous_events
     from anonymous_events
-    left join identity_map
-        on anonymous_events.anonymous_id = identity_map.anonymous_id
 ),
 
 final as (

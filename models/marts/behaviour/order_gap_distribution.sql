@@ -1,38 +1,21 @@
 -- One row per gap bucket: the distribution of gap_days = days between consecutive valid order
--- days (distinct order_date of fct_orders, reporting time zone) of the same user, so gap_days
--- >= 1 (several orders on one day are one order day). Buckets come from
+-- days of the same user (int_user_order_days.gap_days: distinct order_date, reporting time zone),
+-- so gap_days >= 1 (several orders on one day are one order day). Buckets come from
 -- var('order_gap_bucket_upper_days') (7, 14, 30, 60, 90, 180): 0-7, 8-14, ..., 91-180 and an open
 -- last bucket 181+; every bucket has a row (0 gaps when empty). median_gap_days is the median
 -- over all gaps (percentile_cont(0.5), interpolated), the same on every row.
 with
 
-orders as (
-    select
-        user_id,
-        order_date
-    from {{ ref('fct_orders') }}
-),
-
 order_days as (
-    select distinct
-        user_id,
-        order_date
-    from orders
-),
-
-gaps as (
-    select
-        {{ dbt.datediff(
-            'lag(order_date) over (partition by user_id order by order_date)', 'order_date', 'day'
-        ) }} as gap_days
-    from order_days
+    select gap_days
+    from {{ ref('int_user_order_days') }}
 ),
 
 bucketed as (
     select
         gap_days,
         {{ gap_bucket_number('gap_days') }} as bucket_number
-    from gaps
+    from order_days
     where gap_days is not null
 ),
 

@@ -1,45 +1,32 @@
 -- One row per period_type × activity_type × period_start: growth accounting of active users.
 -- period_type in var('growth_period_types') ('week' starting Monday, 'month'); activity_type
--- 'purchase' (a valid order, fct_orders.order_date) or 'activity' (a logged-in event,
--- fct_events.event_date with a user_id). Each active user-period is exactly one of new (first
--- active period), returning (also active in the previous period) or resurrecting (not active in
--- the previous period, active before); dormant counts users active in the previous period and
--- not in this one (only in the first inactive period). Periods are dense from the first active
--- period of the activity type to the as-of period; periods are compared as integer indexes
--- (period_index macro), so "previous period" is index - 1.
+-- 'purchase' (an order day) or 'activity' (a logged-in activity day), both from
+-- int_user_period_activity (one row per user and active period, with the user's previous and next
+-- active period index). Each active user-period is exactly one of new (first active period),
+-- returning (also active in the previous period) or resurrecting (not active in the previous
+-- period, active before); dormant counts users active in the previous period and not in this one
+-- (only in the first inactive period). Periods are dense from the first active period of the
+-- activity type to the as-of period; periods are compared as integer indexes (period_index
+-- macro), so "previous period" is index - 1.
 with
 
-orders as (
+user_periods as (
     select
+        period_type,
+        activity_type,
         user_id,
-        order_date
-    from {{ ref('fct_orders') }}
-),
-
-events as (
-    select
-        user_id,
-        event_date
-    from {{ ref('fct_events') }}
-    where user_id is not null
+        period_index,
+        previous_period_index as previous_index,
+        next_period_index as next_index
+    from {{ ref('int_user_period_activity') }}
+    where
+        period_type in (
+            {{ sql_string_list(var('growth_period_types')) }}
+        )
 ),
 
 as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
-),
-
-user_days as (
-    select distinct
-        'purchase' as activity_type,
-        user_id,
-        order_date as activity_date
-    from orders
-    union all
-    select distinct
-        'activity' as activity_type,
-        user_id,
-        event_date as activity_date
-    from events
 ),
 
 period_types as (
@@ -57,16 +44,6 @@ chosen_period_types as (
         )
 ),
 
-user_periods as (
-    select distinct
-        chosen_period_types.period_type,
-        user_days.activity_type,
-        user_days.user_id,
-        {{ period_index_by_type('chosen_period_types.period_type', 'user_days.activity_date') }} as period_index
-    from user_days
-    cross join chosen_period_types
-),
-
 as_of_periods as (
     select
         chosen_period_types.period_type,
@@ -74,21 +51,6 @@ as_of_periods as (
         {{ period_index_by_type('chosen_period_types.period_type', 'as_of.as_of_date') }} as as_of_index
     from as_of
     cross join chosen_period_types
-),
-
-sequenced as (
-    select
-        period_type,
-        activity_type,
-        user_id,
-        period_index,
-        lag(period_index) over (
-            partition by period_type, activity_type, user_id order by period_index
-        ) as previous_index,
-        lead(period_index) over (
-            partition by period_type, activity_type, user_id order by period_index
-        ) as next_index
-    from user_periods
 ),
 
 state_counts as (
@@ -100,7 +62,7 @@ state_counts as (
         sum(case when previous_index is null then 1 else 0 end) as new_users,
         sum(case when previous_index = period_index - 1 then 1 else 0 end) as returning_users,
         sum(case when previous_index < period_index - 1 then 1 else 0 end) as resurrecting_users
-    from sequenced
+    from user_periods
     group by period_type, activity_type, period_index
 ),
 
@@ -110,7 +72,7 @@ dormant_counts as (
         activity_type,
         period_index + 1 as period_index,
         count(*) as dormant_users
-    from sequenced
+    from user_periods
     where next_index is null or next_index > period_index + 1
     group by period_type, activity_type, period_index + 1
 ),
@@ -147,14 +109,8 @@ dated as (
         activity_type,
         as_of_date,
         period_index,
-        case
-            when period_type = 'week' then {{ add_periods('week', 'period_index', "cast('1900-01-01' as date)") }}
-            else {{ add_periods('month', 'period_index', "cast('1900-01-01' as date)") }}
-        end as period_start,
-        case
-            when period_type = 'week' then {{ add_periods('week', 'period_index + 1', "cast('1900-01-01' as date)") }}
-            else {{ add_periods('month', 'period_index + 1', "cast('1900-01-01' as date)") }}
-        end as next_period_start
+        {{ add_periods_by_type('period_type', 'period_index', "cast('1900-01-01' as date)") }} as period_start,
+        {{ add_periods_by_type('period_type', 'period_index + 1', "cast('1900-01-01' as date)") }} as next_period_start
     from spine
 ),
 

@@ -1,14 +1,14 @@
 -- RESTRICTED. One row per treatment-group member of audience_members (audience x user x
 -- audience_date) who may be contacted TODAY: the clear-text contact to send the message to.
 -- Consent and contacts are read from the current build, whatever the audience date: a user who
--- has withdrawn consent (dim_users.marketing_opt_in false now) or lost the contact the channel
--- needs is left out, also from audiences of past dates. The contact is today's value of the
--- user's kept row (the raw row whose pseudonym dim_users holds). Control-group members are not
--- contacted, so their contacts are not copied here. It lives in the restricted database (see
--- stg_raw__user_contacts); `strata export-audience` reads it.
+-- has withdrawn consent (marketing_opt_in of the kept user row, as in dim_users, false now) or
+-- lost the contact the channel needs is left out, also from audiences of past dates. The contact
+-- is today's value of the user's kept row (the raw row whose pseudonym dim_users holds).
+-- Control-group members are not contacted, so their contacts are not copied here. It lives in
+-- the restricted database (see stg_raw__user_contacts); `strata export-audience` reads it.
 --   sms -> phone (E.164); email -> email; push -> user_id (the app's push address is the
 --   logged-in user); wechat -> user_id (the mini-program's subscription-message address).
-{{ config(access='protected', **restricted_location()) }}
+{{ config(**restricted_location()) }}
 
 with
 
@@ -27,8 +27,8 @@ users as (
         user_id,
         email_hash,
         phone_hash
-    from {{ ref('dim_users') }}
-    where marketing_opt_in
+    from {{ ref('stg_raw__users') }}
+    where quarantine_reason is null and marketing_opt_in
 ),
 
 contacts as (

@@ -3,6 +3,8 @@
 -- layers_date = audience_date - 1), with a deterministic treatment/control split.
 -- audience_date = var('audience_date') when set, else as_of_date + 1 ("this morning's audience
 -- from yesterday's layers"). Only users with marketing_opt_in and a contact for the channel.
+-- recency_days counts from the last order day (int_user_order_days) on or before the layers date;
+-- app / mini-program logins are logged-in activity days (int_user_activity_days) on or before it.
 -- Incremental: each build adds the audience date's rows and replaces any rows it already had.
 -- No clear-text contact here (restricted.audience_contacts has them).
 {{
@@ -38,20 +40,20 @@ users as (
     from {{ ref('dim_users') }}
 ),
 
-orders as (
+order_days as (
     select
         user_id,
         order_date
-    from {{ ref('fct_orders') }}
+    from {{ ref('int_user_order_days') }}
 ),
 
-events as (
+activity_days as (
     select
         user_id,
-        platform,
-        event_date
-    from {{ ref('fct_events') }}
-    where user_id is not null
+        activity_date,
+        has_app_event,
+        has_mini_program_event
+    from {{ ref('int_user_activity_days') }}
 ),
 
 dates as (
@@ -84,23 +86,23 @@ layers as (
 
 last_orders as (
     select
-        orders.user_id,
-        max(orders.order_date) as last_order_date
-    from orders
+        order_days.user_id,
+        max(order_days.order_date) as last_order_date
+    from order_days
     inner join dates
-        on orders.order_date <= dates.layers_date
-    group by orders.user_id
+        on order_days.order_date <= dates.layers_date
+    group by order_days.user_id
 ),
 
 app_users as (
     select
-        events.user_id,
-        max(case when events.platform = 'app' then 1 else 0 end) = 1 as has_app_login,
-        max(case when events.platform = 'mini_program' then 1 else 0 end) = 1 as has_mini_program_login
-    from events
+        activity_days.user_id,
+        max(case when activity_days.has_app_event then 1 else 0 end) = 1 as has_app_login,
+        max(case when activity_days.has_mini_program_event then 1 else 0 end) = 1 as has_mini_program_login
+    from activity_days
     inner join dates
-        on events.event_date <= dates.layers_date
-    group by events.user_id
+        on activity_days.activity_date <= dates.layers_date
+    group by activity_days.user_id
 ),
 
 portraits as (

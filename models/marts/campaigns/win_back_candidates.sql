@@ -1,7 +1,5 @@
--- One row per silent, valuable buyer as of the as-of date: at least var('win_back_min_orders')
--- valid orders, no valid order for at least var('win_back_min_silent_days') days, value_tier core
--- or normal (181 rule). Ranked by win_back_score = revenue_amount_365d * (1 - p_alive): the
--- trailing-year revenue expected to be lost if the buyer has churned.
+-- One row per silent, valuable buyer as of the as-of date, ranked by win_back_score. Defined once,
+-- in the doc block win_back_candidate (models/marts/campaigns/_campaigns__docs.md).
 with
 
 facts as (

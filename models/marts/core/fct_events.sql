@@ -1,40 +1,27 @@
 -- One row per valid, de-duplicated event that occurred on or before the as-of date
--- (reporting time zone), with its session.
+-- (reporting time zone), with its session and stitched identity: int_events_identified, published.
 with
-
-events as (
-    select * from {{ ref('int_events_sessionized') }}
-),
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
-),
 
 final as (
     select
-        events.event_id,
-        events.user_id,
-        events.anonymous_id,
-        events.session_id,
-        events.is_session_derived,
-        events.event_name,
-        events.occurred_at,
-        {{ reporting_date('events.occurred_at') }} as event_date,
-        events.received_at,
-        coalesce(
-            {{ dbt.datediff('events.occurred_at', 'events.received_at', 'second') }}
-            > {{ var('late_event_hours') }} * 3600,
-            false
-        ) as is_late_arrival,
-        events.platform,
-        events.page,
-        events.utm_source,
-        events.utm_medium,
-        events.utm_campaign,
-        events.properties
-    from events
-    cross join as_of
-    where {{ reporting_date('events.occurred_at') }} <= as_of.as_of_date
+        event_id,
+        user_id,
+        anonymous_id,
+        stitched_user_id,
+        session_id,
+        is_session_derived,
+        event_name,
+        occurred_at,
+        event_date,
+        received_at,
+        is_late_arrival,
+        platform,
+        page,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        properties
+    from {{ ref('int_events_identified') }}
 )
 
 select * from final

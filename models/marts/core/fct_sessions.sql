@@ -1,5 +1,7 @@
 -- One row per session (see int_events_sessionized for how sessions are formed) whose events
 -- are in fct_events. Landing attributes (platform, page, UTM) come from the session's first event.
+-- stitched_user_id: the session's user_id, else the user its anonymous_id maps to, read from
+-- fct_events.stitched_user_id of the session's events with that anonymous_id (no identity join).
 with
 
 events as (
@@ -12,7 +14,8 @@ ordered as (
         row_number() over (
             partition by session_id
             order by occurred_at, event_id
-        ) as event_number
+        ) as event_number,
+        max(anonymous_id) over (partition by session_id) as session_anonymous_id
     from events
 ),
 
@@ -34,6 +37,10 @@ aggregated as (
         session_id,
         max(user_id) as user_id,
         max(anonymous_id) as anonymous_id,
+        coalesce(
+            max(user_id),
+            max(case when anonymous_id = session_anonymous_id then stitched_user_id end)
+        ) as stitched_user_id,
         max(case when is_session_derived then 1 else 0 end) = 1 as is_session_derived,
         min(occurred_at) as started_at,
         max(occurred_at) as ended_at,
@@ -45,7 +52,7 @@ aggregated as (
             sum(case when event_name = 'product_view' then 1 else 0 end) as {{ dbt.type_bigint() }}
         ) as product_view_count,
         max(case when event_name = 'order_paid' then 1 else 0 end) = 1 as has_order_paid
-    from events
+    from ordered
     group by session_id
 ),
 
@@ -61,6 +68,7 @@ final as (
         aggregated.session_id,
         aggregated.user_id,
         aggregated.anonymous_id,
+        aggregated.stitched_user_id,
         aggregated.is_session_derived,
         aggregated.started_at,
         aggregated.ended_at,

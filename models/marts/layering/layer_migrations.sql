@@ -1,7 +1,6 @@
 -- One row per dimension, pair of consecutive snapshot dates, from-layer and to-layer: how many
 -- users moved from one layer to another between two snapshots in user_layer_history.
--- share_of_from_layer = users / users in the from-layer on from_date who are in the to-date
--- snapshot. Users who were not yet in the earlier snapshot come from '(new user)'.
+-- share_of_from_layer: doc block layer_share_of_from_layer (models/marts/layering/_layering__docs.md).
 with
 
 layers as (

@@ -1,7 +1,10 @@
 -- One row per user registered on or before the as-of date, or with a valid order by then
--- (buyers and non-buyers): the portrait as of that day. Orders are valid orders (fct_orders),
--- events are logged-in events (fct_events with a user_id). Day counts are differences of reporting-time-zone dates.
--- "Last N days" = the N calendar days ending on the as-of date, as-of date included.
+-- (buyers and non-buyers): the portrait as of that day. Orders are valid orders (fct_orders), the
+-- last order gap comes from int_user_order_days, activity from the logged-in activity days
+-- (int_user_activity_days). Day counts are differences of reporting-time-zone dates.
+-- "Last N days" = the N calendar days ending on the as-of date, as-of date included; sessions in
+-- the last N days = the sum of ended_session_count over those days (each session counted once, on
+-- its last logged-in day, which is exact for windows ending on the as-of date).
 with
 
 users as (
@@ -16,42 +19,24 @@ order_items as (
     select * from {{ ref('fct_order_items') }}
 ),
 
-events as (
+activity_days as (
     select
         user_id,
-        event_date,
-        session_id
-    from {{ ref('fct_events') }}
-    where user_id is not null
-),
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
-),
-
-order_days as (
-    select distinct
-        user_id,
-        order_date
-    from orders
-),
-
-order_day_gaps as (
-    select
-        user_id,
-        order_date,
-        {{ days_between('lag(order_date) over (partition by user_id order by order_date)', 'order_date') }}
-            as gap_days,
-        row_number() over (partition by user_id order by order_date desc) as order_day_recency_rank
-    from order_days
+        activity_date,
+        ended_session_count
+    from {{ ref('int_user_activity_days') }}
 ),
 
 last_gaps as (
     select
         user_id,
         gap_days as last_order_gap_days
-    from order_day_gaps
-    where order_day_recency_rank = 1
+    from {{ ref('int_user_order_days') }}
+    where is_last_order_day
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
 order_totals as (
@@ -117,29 +102,29 @@ categories as (
     where category_rank = 1
 ),
 
-windowed_events as (
+windowed_activity as (
     select
-        events.user_id,
-        events.event_date,
-        events.session_id,
-        events.event_date > {{ dbt.dateadd('day', -7, 'as_of.as_of_date') }} as is_in_7d,
-        events.event_date > {{ dbt.dateadd('day', -30, 'as_of.as_of_date') }} as is_in_30d,
-        events.event_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }} as is_in_90d
-    from events
+        activity_days.user_id,
+        activity_days.activity_date,
+        activity_days.ended_session_count,
+        activity_days.activity_date > {{ dbt.dateadd('day', -7, 'as_of.as_of_date') }} as is_in_7d,
+        activity_days.activity_date > {{ dbt.dateadd('day', -30, 'as_of.as_of_date') }} as is_in_30d,
+        activity_days.activity_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }} as is_in_90d
+    from activity_days
     cross join as_of
 ),
 
 activity as (
     select
         user_id,
-        max(event_date) as last_active_date,
-        count(distinct case when is_in_7d then event_date end) as active_days_7d,
-        count(distinct case when is_in_30d then event_date end) as active_days_30d,
-        count(distinct case when is_in_90d then event_date end) as active_days_90d,
-        count(distinct case when is_in_7d then session_id end) as sessions_7d,
-        count(distinct case when is_in_30d then session_id end) as sessions_30d,
-        count(distinct case when is_in_90d then session_id end) as sessions_90d
-    from windowed_events
+        max(activity_date) as last_active_date,
+        sum(case when is_in_7d then 1 else 0 end) as active_days_7d,
+        sum(case when is_in_30d then 1 else 0 end) as active_days_30d,
+        sum(case when is_in_90d then 1 else 0 end) as active_days_90d,
+        sum(case when is_in_7d then ended_session_count else 0 end) as sessions_7d,
+        sum(case when is_in_30d then ended_session_count else 0 end) as sessions_30d,
+        sum(case when is_in_90d then ended_session_count else 0 end) as sessions_90d
+    from windowed_activity
     group by user_id
 ),
 

@@ -1,6 +1,6 @@
 -- One row per user per snapshot date (as_of_date): the user's layers as they were that day.
 -- Incremental: each build adds the rows of the current as-of date and replaces any rows that
--- date already had (never duplicates). `strata.py backfill` builds past snapshot dates.
+-- date already had (never duplicates). `strata backfill` builds past snapshot dates.
 -- full_refresh=false: `--full-refresh` does not wipe the history (drop the table by hand for that).
 {{
     config(

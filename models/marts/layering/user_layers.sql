@@ -1,25 +1,8 @@
--- One row per user of user_facts: the user's layer in each dimension as of the as-of date.
--- Every user is in exactly one layer per dimension; every threshold is a var (dbt_project.yml).
---   value_tier       181 rule on revenue_amount_365d among users with revenue in the last 365 days:
---                    p = cume_dist() over (order by revenue_amount_365d desc); core when
---                    p <= value_core_share, low when p > 1 - value_low_share, else normal;
---                    users without revenue in the last 365 days are low. Ties share a tier (a tie
---                    group that straddles a cut-off takes the lower tier).
---   spend_band       high when revenue_amount_365d >= spend_band_high_amount, medium when
---                    >= spend_band_medium_amount, else low.
---   lifecycle_stage  first match of: prospect (no valid order); new (days_since_first_order <=
---                    lifecycle_new_days); churned (recency_days > lifecycle_churned_days);
---                    at_risk (recency_days > lifecycle_at_risk_days); reactivated (the gap before
---                    the last order day > lifecycle_churned_days); active.
---   activity_tier    heavy when active_days_30d >= activity_heavy_days, normal when
---                    >= activity_normal_days, potential when >= 1, else dormant.
---   churn_risk       from p_alive (BG/NBD): high when p_alive < churn_risk_high_below, medium when
---                    < churn_risk_medium_below, else low; no_purchase for non-buyers; unknown when
---                    the model could not be fitted; single_purchase for buyers with one purchase
---                    day (x = 0): BG/NBD lets customers drop out only after a repeat purchase, so
---                    their p_alive is 1 however long they have been silent - it says nothing.
---   rfm_segment      from user_rfm; no_purchase for non-buyers.
---   preference       favourite_category; no_purchase for non-buyers, unknown when no category.
+-- One row per user of user_facts: the user's layer in each dimension as of the as-of date; every
+-- user is in exactly one layer per dimension. Each rule is defined once, in the doc block of the
+-- same name in models/_docs.md: value_tier, spend_band, lifecycle_stage, activity_tier,
+-- churn_risk (on p_alive), rfm_segment (from user_rfm), preferred_category. Thresholds are the
+-- vars those blocks name (values in dbt_project.yml).
 with
 
 facts as (

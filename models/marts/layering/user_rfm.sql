@@ -1,14 +1,6 @@
 -- One row per buyer (a user with at least one valid order on or before the as-of date): RFM
--- scores and segment. Scores are exact quintiles over all buyers:
---   r_score = ceil(5 * cume_dist() over (order by recency_days desc))   (recent buyers score high)
---   f_score = ceil(5 * cume_dist() over (order by order_count asc))
---   m_score = ceil(5 * cume_dist() over (order by revenue_amount asc))
--- Ties share a score. With many one-order buyers f_score cannot take low values: if 80% of buyers
--- ordered once, they all get ceil(5 * 0.8) = 4 and no buyer gets 1, 2 or 3. So the segment rules
--- also look at order_count: the segment is the first row of the rfm_segments seed (by priority)
--- whose score ranges and order-count range (min_order_count, max_order_count; empty = no bound)
--- hold. The shipped grid puts one-order buyers in new / promising / about_to_sleep / hibernating /
--- lost by r_score alone, and repeat buyers on an r_score x f_score grid.
+-- scores and segment. Defined once, in the doc blocks rfm_scores (exact quintiles over all buyers)
+-- and rfm_segment (first matching row of the rfm_segments seed) in models/_docs.md.
 with
 
 buyers as (

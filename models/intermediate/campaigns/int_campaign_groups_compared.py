@@ -7,7 +7,7 @@ probabilities, which portable SQL does not have; scipy.stats computes them. Ever
 (windows, costs, ROI, flags) is SQL, in the models around it.
 
 For each metric, with n, m, v the users, mean and sample variance (ddof 1) of a group
-(t = treatment, c = control) and q = var('campaign_confidence_level') (0.95):
+(t = treatment, c = control) and q = var('campaign_confidence_level'):
 
 * absolute lift (Welch): d = m_t - m_c, se = sqrt(v_t / n_t + v_c / n_c),
   Welch-Satterthwaite df = se^4 / ((v_t / n_t)^2 / (n_t - 1) + (v_c / n_c)^2 / (n_c - 1)),
@@ -36,9 +36,11 @@ runs in-process on dbt-duckdb; Python models do not run on the Spark target with
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import stats
 
 DEFAULT_CONFIDENCE_LEVEL = 0.95
@@ -57,6 +59,8 @@ GROUP_COLUMNS = {
     "message_cost_amount": "message_cost_amount",
     "uncosted_messages": "uncosted_messages",
 }
+# Money columns stay exact: DECIMAL(18, scale) in and out, never a float.
+MONEY_SCALES = {"revenue_amount": 2, "message_cost_amount": 4}
 
 
 def _usable(n: float | None, variance: float | None) -> bool:
@@ -157,6 +161,21 @@ def output_columns() -> list[str]:
             *group_columns, *metric_columns, "srm_chi_square", "srm_p_value"]
 
 
+def _as_decimal(value: object) -> Decimal | None:
+    """A money value as a Decimal (None stays None; a float is read as its shortest repr)."""
+    if value is None or (not isinstance(value, Decimal) and pd.isna(value)):
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _money(values: pd.Series, scale: int) -> pd.Series:
+    decimal_type = pa.decimal128(18, scale)
+    exact = [_as_decimal(value) for value in values]
+    quantum = Decimal(1).scaleb(-scale)
+    rounded = [None if value is None else value.quantize(quantum) for value in exact]
+    return pd.Series(pa.array(rounded, type=decimal_type), index=values.index, dtype=pd.ArrowDtype(decimal_type))
+
+
 def compare_all(summaries: pd.DataFrame, confidence: float = DEFAULT_CONFIDENCE_LEVEL) -> pd.DataFrame:
     """One output row per (campaign_id, segment) of the group summaries."""
     rows = []
@@ -183,6 +202,9 @@ def compare_all(summaries: pd.DataFrame, confidence: float = DEFAULT_CONFIDENCE_
             frame[column] = frame[column].astype("string")
         elif column == "is_window_complete":
             frame[column] = frame[column].astype(bool)
+        elif column.endswith(tuple(MONEY_SCALES)):
+            scale = next(scale for suffix, scale in MONEY_SCALES.items() if column.endswith(suffix))
+            frame[column] = _money(frame[column], scale)
         elif column.endswith(("_users", "_orders", "_messages")):
             frame[column] = frame[column].fillna(0).astype("int64")
         else:
@@ -190,10 +212,16 @@ def compare_all(summaries: pd.DataFrame, confidence: float = DEFAULT_CONFIDENCE_
     return frame
 
 
+def read_exact(relation) -> pd.DataFrame:
+    """The relation as a DataFrame whose DECIMAL columns stay exact (Decimal values, not floats)."""
+    return relation.to_arrow_table().to_pandas(
+        types_mapper=lambda arrow_type: pd.ArrowDtype(arrow_type) if pa.types.is_decimal(arrow_type) else None,
+    )
+
+
 def model(dbt, session) -> pd.DataFrame:
-    dbt.config(materialized="table")
     # A plain call on its own line, so dbt sees the config key this model reads.
     configured_confidence = dbt.config.get("campaign_confidence_level")
     confidence = float(configured_confidence if configured_confidence not in (None, "") else DEFAULT_CONFIDENCE_LEVEL)
-    summaries = dbt.ref("int_campaign_groups_summarised").df()
+    summaries = read_exact(dbt.ref("int_campaign_groups_summarised"))
     return compare_all(summaries, confidence)

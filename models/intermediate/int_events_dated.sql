@@ -1,0 +1,43 @@
+-- One row per valid, de-duplicated event that occurred on or before the as-of date
+-- (reporting time zone), with its session and reporting date. The as-of filter of every event
+-- model is written here once: int_identity_map reads these events (the devices it maps) and
+-- int_events_identified adds each event's stitched identity to them.
+-- A view: int_events_identified stores the events.
+with
+
+events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
+final as (
+    select
+        events.event_id,
+        events.user_id,
+        events.anonymous_id,
+        events.session_id,
+        events.is_session_derived,
+        events.event_name,
+        events.occurred_at,
+        {{ reporting_date('events.occurred_at') }} as event_date,
+        events.received_at,
+        coalesce(
+            {{ dbt.datediff('events.occurred_at', 'events.received_at', 'second') }}
+            > {{ var('late_event_hours') }} * 3600,
+            false
+        ) as is_late_arrival,
+        events.platform,
+        events.page,
+        events.utm_source,
+        events.utm_medium,
+        events.utm_campaign,
+        events.properties
+    from events
+    cross join as_of
+    where {{ reporting_date('events.occurred_at') }} <= as_of.as_of_date
+)
+
+select * from final

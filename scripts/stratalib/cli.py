@@ -1,0 +1,349 @@
+"""strata: the one entry point of the warehouse (the `strata` command of the venv, see pyproject.toml).
+
+    strata generate --out DIR [--users N] [--days D] [--start DATE] [--seed S] [--bad-rate R]
+    strata build [--raw-dir DIR] [--as-of DATE] [--timezone TZ] [--warehouse FILE] [--full-refresh]
+                 [--skip-unit-tests]
+    strata backfill --from DATE --to DATE [--every month|week|day] [--raw-dir DIR] [--warehouse FILE]
+                    [--skip-unit-tests]
+    strata docs [--warehouse FILE]
+    strata export-audience NAME [--date DATE] --out FILE.csv [--force] [--warehouse FILE]
+    strata check [--warehouse FILE] [--docs-dir DIR]
+
+Exit codes: 0 ok, 1 checks failed (a dbt test or a data check), 2 usage, input or runtime error
+(one line on stderr, "strata <command>: <message>", never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from stratalib.dbt_invoke import (
+    DEFAULT_WAREHOUSE,
+    DbtOutcome,
+    EXIT_CHECKS_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROJECT_DIR,
+    prepare_environment,
+    run_dbt,
+)
+from stratalib.raw_files import RawInputError, default_raw_dir, detect_raw_formats
+from stratalib.snapshots import EVERY, snapshot_dates
+from stratalib.warehouse import WarehouseError, nearest_existing, reading, writing
+
+DEFAULT_RAW_DIR = default_raw_dir(PROJECT_DIR)
+# --load-time formats accepted; dbt gets the first (DuckDB and Spark both cast it to a timestamp).
+LOAD_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+SKIP_UNIT_TESTS_HELP = (
+    "build and run the data tests but not dbt's unit tests (they check the models' logic on fixed fixtures, "
+    "the same whatever the raw data: one run of them per code change is enough, e.g. make test's)"
+)
+
+
+class UsageError(Exception):
+    """Bad arguments or input: reported in one line, exit code 2."""
+
+
+def parse_date(text: str) -> date:
+    """argparse type for YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from error
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line ("strata build: argument --as-of: ..."),
+    exit 2, like every other error of the runner (argparse's own prints the usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="strata", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a synthetic raw export with planted answers")
+    generate.add_argument("--out", type=Path, required=True, help="folder to write the six raw tables into")
+    generate.add_argument("--users", type=int, default=10_000)
+    generate.add_argument("--days", type=int, default=365)
+    generate.add_argument("--start", type=parse_date, default=date(2024, 1, 1))
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--bad-rate", type=float, default=0.01, help="share of bad rows of each kind")
+    generate.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    build = commands.add_parser("build", help="build and test the warehouse from a raw folder")
+    build.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR)
+    build.add_argument("--as-of", type=parse_date, help="the day the marts describe (default: latest valid order)")
+    build.add_argument("--timezone", help="reporting time zone, e.g. Asia/Shanghai (default UTC)")
+    build.add_argument("--load-time", help="UTC 'YYYY-MM-DD HH:MM:SS' treated as now (default: run start)")
+    build.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    build.add_argument("--skip-unit-tests", action="store_true", help=SKIP_UNIT_TESTS_HELP)
+
+    backfill = commands.add_parser(
+        "backfill", help="build past layer snapshots into user_layer_history, then the current one"
+    )
+    backfill.add_argument("--from", dest="start", type=parse_date, required=True, help="first snapshot date")
+    backfill.add_argument("--to", dest="end", type=parse_date, required=True, help="last snapshot date")
+    backfill.add_argument("--every", choices=EVERY, default="month")
+    backfill.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR)
+    backfill.add_argument("--timezone", help="reporting time zone, e.g. Asia/Shanghai (default UTC)")
+    backfill.add_argument("--load-time", help="UTC 'YYYY-MM-DD HH:MM:SS' treated as now (default: run start)")
+    backfill.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    backfill.add_argument("--skip-unit-tests", action="store_true", help=SKIP_UNIT_TESTS_HELP)
+
+    docs = commands.add_parser("docs", help="write the lineage and column docs site into target/")
+    docs.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+
+    check = commands.add_parser("check", help="run the Great Expectations suites of expectations/ on the marts")
+    check.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    check.add_argument("--docs-dir", type=Path, help="where to write the data docs (default: target/ge_docs)")
+
+    export = commands.add_parser(
+        "export-audience", help="write an audience's treatment group (user_id, channel, contact) to a CSV file"
+    )
+    export.add_argument("audience", metavar="NAME", help="audience_name of seeds/audiences.csv")
+    export.add_argument("--date", type=parse_date, help="audience date (default: the latest built)")
+    export.add_argument("--out", type=Path, required=True, help="CSV file to write (mode 0600)")
+    export.add_argument("--force", action="store_true", help="replace --out if it exists")
+    export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    return parser
+
+
+def check_output_folder(out: Path) -> None:
+    """Stop with a usage error when `out` cannot be a folder (it, or a parent, is a file)."""
+    folder = nearest_existing(out)
+    if folder.is_dir():
+        return
+    if folder == out:
+        raise UsageError(f"--out {out} is a file; give a folder")
+    raise UsageError(f"--out {out} cannot be created: {folder} is a file, not a folder")
+
+
+def command_generate(args: argparse.Namespace) -> int:
+    from stratalib.generate import generate
+
+    check_output_folder(args.out)
+    try:
+        truth = generate(
+            args.out.resolve(),
+            users=args.users,
+            days=args.days,
+            start=args.start,
+            seed=args.seed,
+            bad_rate=args.bad_rate,
+            progress=not args.quiet,
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    except OSError as error:
+        raise UsageError(f"cannot write {args.out}: {error.strerror or error}") from error
+    print(f"wrote {sum(truth['rows_written'].values()):,} rows to {args.out} (ground truth in ground_truth.json)")
+    return EXIT_OK
+
+
+def check_timezone(name: str) -> str:
+    """The --timezone value if it is an IANA zone; a usage error naming it otherwise.
+
+    dbt would take any text and fail 60 models later on the first date conversion, without saying
+    which option was wrong.
+    """
+    from zoneinfo import ZoneInfo
+
+    if name == "UTC":
+        return name
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError) as error:  # not found, malformed key, a tzdata folder
+        raise UsageError(f"--timezone {name!r} is not an IANA time zone (e.g. UTC, Asia/Shanghai)") from error
+    return name
+
+
+def normalise_load_time(text: str) -> str:
+    """The --load-time value as 'YYYY-MM-DD HH:MM:SS' (a 'T' separator is accepted), or a usage error."""
+    for layout in LOAD_TIME_FORMATS:
+        try:
+            return datetime.strptime(text, layout).strftime(LOAD_TIME_FORMATS[0])
+        except ValueError:
+            continue
+    raise UsageError(f"--load-time {text!r} is not a UTC time 'YYYY-MM-DD HH:MM:SS'")
+
+
+def option_vars(args: argparse.Namespace) -> dict[str, object]:
+    """The dbt vars of --as-of, --timezone and --load-time, each checked before dbt starts."""
+    dbt_vars: dict[str, object] = {}
+    if getattr(args, "as_of", None):
+        dbt_vars["as_of_date"] = args.as_of.isoformat()
+    if args.timezone:
+        dbt_vars["reporting_timezone"] = check_timezone(args.timezone)
+    if args.load_time:
+        dbt_vars["load_time"] = normalise_load_time(args.load_time)
+    return dbt_vars
+
+
+def prepare_build(args: argparse.Namespace) -> dict[str, object]:
+    """Check the options and the raw folder; return the dbt vars. Runs before dbt starts."""
+    dbt_vars = option_vars(args)
+    raw_dir = args.raw_dir.resolve()
+    try:
+        detect_raw_formats(raw_dir)
+    except RawInputError as error:
+        raise UsageError(str(error)) from error
+    return {"raw_dir": str(raw_dir), **dbt_vars}
+
+
+@contextmanager
+def warehouse_for_writing(path: Path) -> Iterator[Path]:
+    """Check the --warehouse path, take the exclusive run lock and point dbt at the file for the
+    whole block (build, backfill, docs); every problem is a one-line usage error before dbt starts."""
+    warehouse = path.resolve()
+    try:
+        with writing(warehouse):
+            prepare_environment(warehouse)
+            yield warehouse
+    except WarehouseError as error:
+        raise UsageError(str(error)) from error
+
+
+@contextmanager
+def warehouse_for_reading(path: Path) -> Iterator[Path]:
+    """Check that the --warehouse file exists and is a DuckDB file nobody writes, and hold the
+    shared run lock for the block (check, export-audience), so no build starts meanwhile."""
+    warehouse = path.resolve()
+    try:
+        with reading(warehouse):
+            yield warehouse
+    except WarehouseError as error:
+        raise UsageError(str(error)) from error
+
+
+def report(command: str, outcome: DbtOutcome) -> int:
+    if outcome.exit_code != EXIT_OK:
+        print(f"strata {command}: {outcome.message}", file=sys.stderr)
+    return outcome.exit_code
+
+
+def dbt_build_command(args: argparse.Namespace, selector: str | None = None) -> list[str]:
+    """`dbt build` (of a selector of selectors.yml, if given), without the unit tests when
+    --skip-unit-tests, --as-of or --timezone is set.
+
+    Unit tests check each model on hand-worked fixtures under the default settings (UTC, as-of
+    from the data); a run with another time zone or as-of date would feed them that setting and
+    fail them although the models are right. `make test` runs them under the defaults. They do
+    not read the raw data, so a run that only needs the warehouse (a test fixture, a rebuild of
+    the same code) can skip them with --skip-unit-tests.
+    """
+    command = ["build"]
+    if selector:
+        command += ["--selector", selector]
+    if getattr(args, "full_refresh", False):
+        command.append("--full-refresh")
+    if getattr(args, "skip_unit_tests", False) or getattr(args, "as_of", None) or args.timezone:
+        command += ["--exclude-resource-type", "unit_test"]
+    return command
+
+
+def command_build(args: argparse.Namespace) -> int:
+    dbt_vars = prepare_build(args)
+    with warehouse_for_writing(args.warehouse):
+        return report("build", run_dbt(dbt_build_command(args), dbt_vars))
+
+
+# Models that depend on the as-of date and feed the layer history: all a past snapshot needs.
+SNAPSHOT_SELECTION = "int_as_of_date+,+user_layer_history"
+
+
+def command_backfill(args: argparse.Namespace) -> int:
+    try:
+        dates = snapshot_dates(args.start, args.end, args.every)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    dbt_vars = prepare_build(args)
+    with warehouse_for_writing(args.warehouse):
+        return run_backfill(args, dates, dbt_vars)
+
+
+def run_backfill(args: argparse.Namespace, dates: list[date], dbt_vars: dict[str, object]) -> int:
+    """The backfill's dbt runs: snapshot inputs once, each snapshot date, then the rest."""
+    # Once: what the snapshots read and no as-of date changes (seeds, staging, core marts).
+    outcome = run_dbt(dbt_build_command(args, "snapshot_inputs"), dbt_vars)
+    if outcome.exit_code != EXIT_OK:
+        return report("backfill", outcome)
+    for snapshot in dates:
+        print(f"strata backfill: snapshot {snapshot} ({dates.index(snapshot) + 1} of {len(dates)})", flush=True)
+        outcome = run_dbt(["run", "--select", SNAPSHOT_SELECTION], {**dbt_vars, "as_of_date": snapshot.isoformat()})
+        if outcome.exit_code != EXIT_OK:
+            return report("backfill", outcome)
+    # The rest at the current as-of date: the marts describe it again, and every other test runs.
+    print("strata backfill: building the current snapshot and the other marts", flush=True)
+    return report("backfill", run_dbt(dbt_build_command(args, "after_snapshots"), dbt_vars))
+
+
+def command_docs(args: argparse.Namespace) -> int:
+    with warehouse_for_writing(args.warehouse):
+        return report("docs", run_dbt(["docs", "generate"]))
+
+
+def command_check(args: argparse.Namespace) -> int:
+    from stratalib.checks import DEFAULT_DOCS_DIR, run_checks
+
+    with warehouse_for_reading(args.warehouse) as warehouse:
+        result = run_checks(warehouse, (args.docs_dir or DEFAULT_DOCS_DIR).resolve())
+    for note in result.notes:
+        print(f"note: {note}")
+    for failure in result.failures:
+        print(failure.line())
+    print(f"strata check: {result.expectations_run} expectations, {len(result.failures)} failed; data docs in {result.docs_index}")
+    return EXIT_CHECKS_FAILED if result.failures else EXIT_OK
+
+
+def command_export_audience(args: argparse.Namespace) -> int:
+    from stratalib.export import ExportError, export_audience
+
+    try:
+        with warehouse_for_reading(args.warehouse) as warehouse:
+            result = export_audience(warehouse, args.audience, args.out, args.date, force=args.force)
+    except ExportError as error:
+        raise UsageError(str(error)) from error
+    print(f"wrote {result.written:,} contacts of audience {args.audience} for {result.audience_date} to {args.out}")
+    print(f"left out {result.withdrawn:,} contacts of users who have since withdrawn consent or lost the contact")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "generate": command_generate,
+    "build": command_build,
+    "backfill": command_backfill,
+    "docs": command_docs,
+    "check": command_check,
+    "export-audience": command_export_audience,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as error:
+        print(f"strata {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:  # the last net for a runtime error no command foresaw: one line, no traceback
+        print(f"strata {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def run() -> None:
+    """The console script `strata` (pyproject.toml): main() with the process's arguments."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,111 @@
+"""The planted answers: accumulated over chunks, written as ground_truth.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .campaigns import Sends
+from .catalogues import BAD_KINDS, BUYER_PROBABILITY, CAMPAIGNS, CHANNELS, SCHEMAS
+from .kinds import OrderStatus, TestGroup, names
+from .orders import Orders
+from .settings import DAY, RunParameters
+from .users import Users
+
+
+@dataclass
+class Truth:
+    """Ground-truth accumulators, summed over chunks."""
+
+    rows: dict[str, int] = field(default_factory=lambda: {t: 0 for t in SCHEMAS})
+    bad: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {t: {k: 0 for k in kinds} for t, kinds in BAD_KINDS.items()})
+    normalised_status: int = 0
+    valid_orders: int = 0
+    revenue_cents: int = 0
+    buyers: int = 0
+    latest_valid_us: int | None = None
+    orders_by_status: dict[str, int] = field(default_factory=lambda: {s: 0 for s in names(OrderStatus)})
+    clean_users: int = 0
+    channel_users: dict[str, int] = field(default_factory=lambda: {c: 0 for c in CHANNELS})
+    channel_buyers: dict[str, int] = field(default_factory=lambda: {c: 0 for c in CHANNELS})
+    # [kinds.Audience, kinds.TestGroup]
+    campaign_users: np.ndarray = field(default_factory=lambda: np.zeros((len(CAMPAIGNS), len(TestGroup)), np.int64))
+    campaign_converted: np.ndarray = field(
+        default_factory=lambda: np.zeros((len(CAMPAIGNS), len(TestGroup)), np.int64))
+    events: dict[str, int] = field(default_factory=lambda: {
+        "clean_rows": 0, "anonymous": 0, "late_arrivals": 0, "without_session_id": 0})
+
+    def add_bad(self, table: str, counts: dict[str, int]) -> None:
+        for kind, count in counts.items():
+            self.bad[table][kind] += count
+
+
+def tally(run: RunParameters, truth: Truth, users: Users, orders: Orders, sends: Sends) -> None:
+    """Add one chunk's clean facts. Every clean order belongs to a clean user, so an order is
+    valid exactly when its status is paid or completed."""
+    n = len(users.numbers)
+    valid = orders.is_valid
+    truth.clean_users += n
+    truth.valid_orders += int(valid.sum())
+    truth.revenue_cents += int(orders.amount_cents[valid].sum())
+    if valid.any():
+        latest = int(orders.ordered_us[valid].max())
+        truth.latest_valid_us = max(latest, truth.latest_valid_us or latest)
+    buyers = np.unique(orders.user[valid])
+    truth.buyers += len(buyers)
+    for status, count in zip(names(OrderStatus), np.bincount(orders.status, minlength=len(OrderStatus))):
+        truth.orders_by_status[status] += int(count)
+    users_per_channel = np.bincount(users.channel, minlength=len(CHANNELS))
+    buyers_per_channel = np.bincount(users.channel[buyers], minlength=len(CHANNELS))
+    for channel, users_count, buyers_count in zip(CHANNELS, users_per_channel, buyers_per_channel):
+        truth.channel_users[channel] += int(users_count)
+        truth.channel_buyers[channel] += int(buyers_count)
+
+    sent_of_user = np.full(n, -1, np.int64)
+    sent_of_user[sends.user] = sends.sent_us
+    sent = sent_of_user[orders.user]
+    window_end = sent + run.settings.campaigns.conversion_window_days * DAY
+    in_window = valid & (sent >= 0) & (orders.ordered_us >= sent) & (orders.ordered_us < window_end)
+    converted = np.zeros(n, bool)
+    converted[orders.user[in_window]] = True
+    group = sends.control.astype(np.int64)  # TestGroup.CONTROL when control
+    np.add.at(truth.campaign_users, (sends.campaign, group), 1)
+    np.add.at(truth.campaign_converted, (sends.campaign, group), converted[sends.user].astype(np.int64))
+
+
+def truth_dict(run: RunParameters, truth: Truth) -> dict:
+    groups = names(TestGroup)
+    campaigns = []
+    for index, campaign in enumerate(CAMPAIGNS):
+        users = {group: int(truth.campaign_users[index, code]) for code, group in enumerate(groups)}
+        converted = {group: int(truth.campaign_converted[index, code]) for code, group in enumerate(groups)}
+        campaigns.append({
+            "campaign_id": campaign.campaign_id, "channel": campaign.channel,
+            "planted_relative_uplift": campaign.relative_uplift, "control_share": campaign.control_share,
+            "conversion_window_days": run.settings.campaigns.conversion_window_days,
+            "baseline_conversion_rate": campaign.baseline_rate,
+            "users": users, "converted_users": converted,
+            "realised_conversion_rate": {g: (converted[g] / users[g] if users[g] else None) for g in users},
+        })
+    latest = truth.latest_valid_us
+    return {
+        "params": {"users": run.users, "days": run.days, "start": run.start.isoformat(), "seed": run.seed,
+                   "bad_rate": run.bad_rate},
+        "rows_written": dict(truth.rows),
+        "bad_rows": truth.bad,
+        "normalised_values": {"raw_orders.status": truth.normalised_status},
+        "default_as_of_date": None if latest is None else str(np.datetime64(latest, "us").astype("datetime64[D]")),
+        "valid_orders": truth.valid_orders,
+        "revenue_amount": round(truth.revenue_cents / 100, 2),
+        "revenue_cents": truth.revenue_cents,
+        "buyers": truth.buyers,
+        "orders_by_status": truth.orders_by_status,
+        "clean_users": truth.clean_users,
+        "campaigns": campaigns,
+        "channels": {c: {"buyer_probability": BUYER_PROBABILITY[c], "users": truth.channel_users[c],
+                         "buyers": truth.channel_buyers[c]} for c in CHANNELS},
+        "events": truth.events,
+        "notes": "order item totals do not reconcile with order_amount by design",
+    }
