@@ -54,8 +54,3 @@
         false
     )
 {%- endmacro %}
-
-{# SQL list literal from a Jinja list of strings: ('a', 'b'). #}
-{% macro sql_list(values) -%}
-    ({% for value in values %}'{{ value }}'{% if not loop.last %}, {% endif %}{% endfor %})
-{%- endmacro %}

@@ -15,9 +15,9 @@
     {{ return("'" ~ (text | string).replace('\\', '\\\\').replace("'", "\\'") ~ "'") }}
 {%- endmacro %}
 
-{# sql_string_list(values): each value as sql_string, comma-separated: 'a', 'b' (for an in (...) list). #}
-{% macro sql_string_list(values) -%}
+{# sql_list(values): the values as sql_string literals in an SQL list, ('a', 'b') (for in ...). #}
+{% macro sql_list(values) -%}
     {%- set quoted = [] -%}
     {%- for value in values -%}{%- do quoted.append(sql_string(value)) -%}{%- endfor -%}
-    {{ quoted | join(', ') }}
+    ({{ quoted | join(', ') }})
 {%- endmacro %}

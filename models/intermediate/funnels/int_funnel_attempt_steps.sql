@@ -1,6 +1,6 @@
 -- One row per funnel, identity, start session and step some attempt started in that session
 -- reaches: the fastest such attempt's seconds from its start to the step.
--- Every step-1 event that is not a dominated start (int_funnel_events) starts an attempt in its
+-- Every step-1 event that is not a dominated start (int_funnel_step_events) starts an attempt in its
 -- session. Step k is the earliest event matching step k at or after step k-1's time (equal
 -- timestamps count as in order), other than step k-1's own event, and at most
 -- var('funnel_conversion_window_days') days after the attempt's start (inclusive); the earliest

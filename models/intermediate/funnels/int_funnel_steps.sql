@@ -1,6 +1,6 @@
 -- One row per configured funnel step (seed funnels): what the step matches, the funnel's identity
 -- mode (given on its step 1; 'user' when blank) and what its opening steps match (for the
--- dominated-start rule of int_funnel_events). A funnel without a step 1 is dropped.
+-- dominated-start rule of int_funnel_step_events). A funnel without a step 1 is dropped.
 with
 
 funnel_steps as (

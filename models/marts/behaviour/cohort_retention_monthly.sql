@@ -1,7 +1,7 @@
 -- One row per cohort_month x period_number: purchase retention of the users whose first valid
--- order is in cohort_month, for every month from the cohort month to the as-of month
--- (a dense grid: 0 where nobody ordered). The counts are the cells of int_cohort_retention_periods
--- (cohort_type 'first_purchase', period_type 'month'), summed over the member attributes:
+-- order is in cohort_month, for every month from the cohort month to the as-of month (a dense
+-- grid: 0 where nobody ordered). The counts are the cohort rows of
+-- int_purchase_cohort_retention (period_type 'month'):
 --   cohort_size                 = members of the cohort (all ordered in period 0)
 --   active_users                = members with a valid order in the period
 --   retention_rate              = active_users / cohort_size
@@ -11,7 +11,7 @@
 --   cumulative_revenue_per_user = revenue of periods 0 .. period_number / cohort_size
 with
 
-cells as (
+cohort_periods as (
     select
         cohort_start,
         period_number,
@@ -22,23 +22,8 @@ cells as (
         on_or_after_users,
         revenue_amount,
         cumulative_revenue_amount
-    from {{ ref('int_cohort_retention_periods') }}
-    where cohort_type = 'first_purchase' and period_type = 'month'
-),
-
-cohort_periods as (
-    select
-        cohort_start,
-        period_number,
-        period_start,
-        is_complete_period,
-        cast(sum(cohort_size) as {{ dbt.type_bigint() }}) as cohort_size,
-        cast(sum(active_users) as {{ dbt.type_bigint() }}) as active_users,
-        cast(sum(on_or_after_users) as {{ dbt.type_bigint() }}) as on_or_after_users,
-        sum(revenue_amount) as revenue_amount,
-        sum(cumulative_revenue_amount) as cumulative_revenue_amount
-    from cells
-    group by cohort_start, period_number, period_start, is_complete_period
+    from {{ ref('int_purchase_cohort_retention') }}
+    where period_type = 'month'
 ),
 
 final as (

@@ -1,9 +1,9 @@
 -- One row per funnel (seed funnels), breakdown, breakdown value and funnel step: the users
 -- (identities) who reached the step, conversion rates and the median time to reach it.
 -- The funnel itself is found upstream, in models/intermediate/funnels/: int_funnel_steps (the
--- configured steps), int_funnel_events (each identity's events a funnel may match, in order),
--- int_funnel_step_events (the events matching each step) and int_funnel_attempt_steps (the
--- steps each attempt reaches, fastest per identity and start session). Definitions in
+-- configured steps), int_funnel_step_events (each identity's events matching each step, in
+-- order) and int_funnel_attempt_steps (the steps each attempt reaches, fastest per identity and
+-- start session). Definitions in
 -- _funnels__models.yml. This model only breaks the identities down and rates them:
 --   an identity counts at step k (per breakdown value) if any of its attempts reaches step k;
 --   session breakdowns take the value of the attempt's start session, identity breakdowns the

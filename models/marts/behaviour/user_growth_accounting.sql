@@ -20,9 +20,7 @@ user_periods as (
         next_period_index as next_index
     from {{ ref('int_user_period_activity') }}
     where
-        period_type in (
-            {{ sql_string_list(var('growth_period_types')) }}
-        )
+        period_type in {{ sql_list(var('growth_period_types')) }}
 ),
 
 as_of as (
@@ -39,9 +37,7 @@ chosen_period_types as (
     select period_type
     from period_types
     where
-        period_type in (
-            {{ sql_string_list(var('growth_period_types')) }}
-        )
+        period_type in {{ sql_list(var('growth_period_types')) }}
 ),
 
 as_of_periods as (
