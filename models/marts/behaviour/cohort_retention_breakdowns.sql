@@ -26,10 +26,20 @@ cells as (
     where cohort_type = 'first_purchase' and period_type = 'month'
 ),
 
+breakdowns as (
+    select 'acquisition_channel' as breakdown
+    union all
+    select 'first_order_platform' as breakdown
+),
+
+-- Every cell once per breakdown, under the value of that breakdown.
 breakdown_cells as (
     select
-        'acquisition_channel' as breakdown,
-        cells.acquisition_channel as breakdown_value,
+        breakdowns.breakdown,
+        case breakdowns.breakdown
+            when 'acquisition_channel' then cells.acquisition_channel
+            else cells.first_order_platform
+        end as breakdown_value,
         cells.cohort_start,
         cells.period_number,
         cells.period_start,
@@ -40,20 +50,7 @@ breakdown_cells as (
         cells.revenue_amount,
         cells.cumulative_revenue_amount
     from cells
-    union all
-    select
-        'first_order_platform' as breakdown,
-        cells.first_order_platform as breakdown_value,
-        cells.cohort_start,
-        cells.period_number,
-        cells.period_start,
-        cells.is_complete_period,
-        cells.cohort_size,
-        cells.active_users,
-        cells.on_or_after_users,
-        cells.revenue_amount,
-        cells.cumulative_revenue_amount
-    from cells
+    cross join breakdowns
 ),
 
 breakdown_periods as (
