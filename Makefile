@@ -13,11 +13,12 @@ export DO_NOT_TRACK := 1
 .PHONY: build test sample warehouse history check docs lint pytest clean spark-check
 
 # The pinned lock first, then the project itself (pyproject.toml: the `strata` command, editable).
+# --no-compile: Python compiles only the modules that are imported, on first import (faster set-up).
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet --only-binary=dbt-core-experimental-parser -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-compile --only-binary=dbt-core-experimental-parser -r requirements.lock
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
 
@@ -54,7 +55,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/sqlfluff lint models tests/dbt analyses snapshots
 
 # The Spark target: build and test, on Spark in-process (needs Java 17), what runs there today
-# (selector spark_supported: all but the two Python models and the models built on them), on a
+# (selector spark_supported: all but the dbt Python models and the models built on them), on a
 # 500-user sample. Not part of make test: it installs pyspark and takes several minutes.
 SPARK_VENV := .venv-spark
 SPARK_SAMPLE := $(CURDIR)/data/spark-sample

@@ -48,14 +48,40 @@ def prepare_environment(warehouse: Path, target: str = "dev") -> None:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
 
 
-def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None) -> DbtOutcome:
-    """Invoke `dbt <command>` for this project; exit code 0 ok, 1 failed checks, 2 error."""
-    from dbt.cli.main import dbtRunner  # slow import: only when dbt really runs
-
+def common_arguments(dbt_vars: dict[str, Any] | None) -> list[str]:
+    """The arguments every dbt command of the runner gets: this project, its profiles, the vars."""
     common = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR)]
     if dbt_vars:
         common += ["--vars", json.dumps(dbt_vars)]
-    result = dbtRunner().invoke([*command, *common])
+    return common
+
+
+def parse_project(dbt_vars: dict[str, Any] | None = None) -> tuple[DbtOutcome, Any]:
+    """`dbt parse` once: (outcome, the parsed manifest, or None when parsing failed).
+
+    A process that runs dbt several times (strata backfill: one run per snapshot date) hands the
+    manifest to each run_dbt, which then skips parsing. dbt parses the whole project again whenever
+    the vars change, so without this every snapshot date would pay a full parse. Parsing reads the
+    vars only for node configs; none depends on the as-of or audience date, which is all a
+    backfill changes between its runs: each run compiles its SQL with its own vars.
+    """
+    from dbt.cli.main import dbtRunner  # slow import: only when dbt really runs
+
+    result = dbtRunner().invoke(["parse", *common_arguments(dbt_vars)])
+    if result.success:
+        return DbtOutcome(EXIT_OK), result.result
+    message = str(getattr(result.exception, "msg", None) or result.exception or "dbt parse failed")
+    return DbtOutcome(EXIT_USAGE, first_line(message)), None
+
+
+def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest: Any = None) -> DbtOutcome:
+    """Invoke `dbt <command>` for this project; exit code 0 ok, 1 failed checks, 2 error.
+
+    With a manifest from parse_project, dbt skips parsing (and writes no manifest.json)."""
+    from dbt.cli.main import dbtRunner  # slow import: only when dbt really runs
+
+    common = common_arguments(dbt_vars)
+    result = dbtRunner(manifest=manifest).invoke([*command, *common])
     if result.success:
         return DbtOutcome(EXIT_OK)
     if result.exception is not None:

@@ -12,11 +12,12 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from helpers import BuiltSample, run_strata
+from helpers import SAMPLE_LOAD_TIME, BuiltSample, run_strata
 
 BUILD_LOG = "build.log"
 
@@ -45,7 +46,8 @@ def private_dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
 @pytest.fixture(scope="session")
 def dirty_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
-    """2,000 generated users with 2% of every kind of bad row, built once per test run.
+    """2,000 generated users with 2% of every kind of bad row, built once per test run at the fixed
+    SAMPLE_LOAD_TIME (so a rebuild of the same raw files must give the same warehouse).
 
     The one build of the run that includes dbt's unit tests (the others pass --skip-unit-tests):
     a failing unit test fails this fixture, with the node named in the message."""
@@ -62,7 +64,40 @@ def dirty_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
             )
             # Its target/ and logs/ beside the warehouse, where test_personal_data looks for the key.
             dbt_paths = {"DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs")}
-            built = run_strata("build", "--raw-dir", raw_dir, "--warehouse", warehouse, check=True, env=dbt_paths)
+            built = run_strata(
+                "build", "--raw-dir", raw_dir, "--warehouse", warehouse, "--load-time", SAMPLE_LOAD_TIME,
+                check=True, env=dbt_paths,
+            )  # fmt: skip
             (root / BUILD_LOG).write_text(built.stdout)
     truth = json.loads((raw_dir / "ground_truth.json").read_text())
     return BuiltSample(raw_dir, warehouse, truth, build_log=(root / BUILD_LOG).read_text())
+
+
+# Snapshots of the backfilled sample: monthly, over this many days up to the sample's as-of date.
+BACKFILL_DAYS = 160
+
+
+@pytest.fixture(scope="session")
+def backfilled_sample(dirty_sample: BuiltSample, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's sample backfilled into a new warehouse (backfill needs no earlier build):
+    monthly layer snapshots over the BACKFILL_DAYS days up to its as-of date, then the current
+    build, at SAMPLE_LOAD_TIME. Built once per run under a file lock like dirty_sample; tests read
+    it or work on a copy."""
+    shared = shared_temp(tmp_path_factory)
+    root = shared / "backfilled_sample"
+    warehouse = root / "strata.duckdb"
+    with (shared / "backfilled_sample.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / BUILD_LOG).exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            as_of = date.fromisoformat(dirty_sample.truth["default_as_of_date"])
+            built = run_strata(
+                "backfill", "--from", as_of - timedelta(days=BACKFILL_DAYS), "--to", as_of, "--every", "month",
+                "--raw-dir", dirty_sample.raw_dir, "--warehouse", warehouse, "--skip-unit-tests",
+                "--load-time", SAMPLE_LOAD_TIME, check=True,
+                env={"DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs")},
+            )  # fmt: skip
+            (root / BUILD_LOG).write_text(built.stdout)
+    return warehouse
+

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import BuiltSample, copy_warehouse, query, run_dbt, run_strata
+from helpers import SAMPLE_LOAD_TIME, BuiltSample, copy_warehouse, query, run_dbt, run_strata
 
 MEMBERS_FINGERPRINT = """
     select count(*), md5(string_agg(concat_ws('|', audience_date, audience_name, user_id, test_group), ','
@@ -73,16 +73,22 @@ def as_of(dirty_sample: BuiltSample) -> date:
 
 
 @pytest.fixture(scope="module")
-def two_dates(dirty_sample: BuiltSample, as_of: date, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the sample with a second layer snapshot 40 days back and its next-day audience."""
-    warehouse = copy_warehouse(dirty_sample.warehouse, tmp_path_factory.mktemp("audiences"))
-    past = as_of - timedelta(days=40)
-    run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "int_as_of_date+,+user_layer_history",
-            dbt_vars={"as_of_date": past.isoformat()})
+def past(backfilled_sample: Path, as_of: date) -> date:
+    """The backfilled sample's snapshot date nearest to 40 days before the as-of date."""
+    dates = [row[0] for row in query(backfilled_sample, "select distinct as_of_date from marts.user_layer_history")]
+    return min((day for day in dates if day < as_of), key=lambda day: abs((as_of - day).days - 40))
+
+
+@pytest.fixture(scope="module")
+def two_dates(
+    backfilled_sample: Path, dirty_sample: BuiltSample, past: date, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A copy of the backfilled sample (layer snapshots of past dates, today's audience) with the
+    next-day audience of the past snapshot date too."""
+    warehouse = copy_warehouse(backfilled_sample, tmp_path_factory.mktemp("audiences"))
+    audience_vars = {"as_of_date": past.isoformat(), "audience_date": (past + timedelta(days=1)).isoformat()}
     run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "audience_members+",
-            dbt_vars={"as_of_date": past.isoformat(), "audience_date": (past + timedelta(days=1)).isoformat()})
-    # Back to the current as-of date (orders, events and layers of today; the history keeps both).
-    run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "int_as_of_date+,+user_layer_history")
+            dbt_vars={**audience_vars, "load_time": SAMPLE_LOAD_TIME})  # fmt: skip
     return warehouse
 
 
@@ -114,8 +120,7 @@ def test_no_member_without_consent_or_contact(dirty_sample: BuiltSample) -> None
     assert query(dirty_sample.warehouse, "select count(distinct audience_name) from marts.audience_members") == [(4,)]
 
 
-def test_audience_of_a_date_uses_the_layers_of_the_day_before(two_dates: Path, as_of: date) -> None:
-    past = as_of - timedelta(days=40)
+def test_audience_of_a_date_uses_the_layers_of_the_day_before(two_dates: Path, as_of: date, past: date) -> None:
     dates = query(two_dates, "select distinct audience_date, layers_date from marts.audience_members order by 1")
     assert dates == [(past + timedelta(days=1), past), (as_of + timedelta(days=1), as_of)]
     for layers_date in (past, as_of):

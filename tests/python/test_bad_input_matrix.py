@@ -13,6 +13,8 @@ test_runner.py; text in typed CSV columns in test_bad_input.py.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -285,46 +287,68 @@ def test_zero_row_parquet_tables_give_empty_marts(parquet_export: Built) -> None
 # --- inputs that stop the run with one line -------------------------------------------------------
 
 
-def test_parquet_missing_required_column_stops(tmp_path: Path) -> None:
-    raw_dir = write_minimal_raw(tmp_path / "raw")
+@pytest.fixture(scope="module")
+def stop_paths(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(raw folder, warehouse) shared by the builds below, one after the other: with the same paths
+    dbt sees the same vars and profile, so every build after the first reuses the project it parsed
+    (dbt's partial parsing) instead of parsing it again. Each of them stops before writing a model."""
+    root = tmp_path_factory.mktemp("stops")
+    return root / "raw", root / "w.duckdb"
+
+
+@pytest.fixture
+def stop_raw(stop_paths: tuple[Path, Path]) -> Path:
+    """The shared raw folder, emptied and filled with the minimal valid export."""
+    shutil.rmtree(stop_paths[0], ignore_errors=True)
+    return write_minimal_raw(stop_paths[0])
+
+
+def build_stopping(stop_paths: tuple[Path, Path]) -> subprocess.CompletedProcess[str]:
+    """The build of the shared raw folder into the shared warehouse, expected to stop."""
+    raw_dir, warehouse = stop_paths
+    return build_at_load_time(raw_dir, warehouse, check=False)
+
+
+def test_parquet_missing_required_column_stops(stop_raw: Path, stop_paths: tuple[Path, Path]) -> None:
+    raw_dir = stop_raw
     (raw_dir / "raw_events.csv").unlink()
     schema = pa.schema([(name, pa.string()) for name in COLUMNS["raw_events"] if name != "occurred_at"])
     pq.write_table(schema.empty_table(), raw_dir / "raw_events.parquet")
-    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_stopping(stop_paths)
     assert_one_line_error(completed, "raw table raw_events", "raw_events.parquet", "occurred_at")
 
 
-def test_ragged_rows_stop_naming_the_first_line(tmp_path: Path) -> None:
+def test_ragged_rows_stop_naming_the_first_line(stop_raw: Path, stop_paths: tuple[Path, Path]) -> None:
     """Line 3 has too few fields, line 4 too many: neither is padded, cut or skipped silently."""
-    raw_dir = write_minimal_raw(tmp_path / "raw")
+    raw_dir = stop_raw
     ragged = "o2,u1,2024-02-01 11:00:00,paid\n" "o3,u1,2024-02-01 11:00:00,paid,10.00,0,,app,2024-02-01,extra\n"
     (raw_dir / "raw_orders.csv").write_text(MINI_ORDERS + ragged)
-    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_stopping(stop_paths)
     assert_one_line_error(
         completed, "raw table raw_orders", "raw_orders.csv", "line 3 has fewer fields", "2 bad lines in all"
     )
 
 
-def test_semicolon_delimited_csv_stops(tmp_path: Path) -> None:
-    raw_dir = write_minimal_raw(tmp_path / "raw")
+def test_semicolon_delimited_csv_stops(stop_raw: Path, stop_paths: tuple[Path, Path]) -> None:
+    raw_dir = stop_raw
     header = HEADERS["raw_order_items"].replace(",", ";")
     (raw_dir / "raw_order_items.csv").write_text(header + "o1;1;p1;Tea;drinks;1;5,00\n")
-    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_stopping(stop_paths)
     assert_one_line_error(completed, "raw table raw_order_items", "raw_order_items.csv", "';'")
 
 
-def test_non_utf8_csv_stops_naming_the_line(tmp_path: Path) -> None:
-    raw_dir = write_minimal_raw(tmp_path / "raw")
+def test_non_utf8_csv_stops_naming_the_line(stop_raw: Path, stop_paths: tuple[Path, Path]) -> None:
+    raw_dir = stop_raw
     rows = [user("u1", "2024-01-01 10:00:00"), user("u2", "2024-01-01 10:00:00", city="München")]
     write_csv(raw_dir / "raw_users.csv", USER_COLUMNS, rows, encoding="latin-1")
-    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_stopping(stop_paths)
     assert_one_line_error(completed, "raw table raw_users", "raw_users.csv", "line 3", "UTF-8")
 
 
-def test_zero_byte_csv_stops(tmp_path: Path) -> None:
-    raw_dir = write_minimal_raw(tmp_path / "raw")
+def test_zero_byte_csv_stops(stop_raw: Path, stop_paths: tuple[Path, Path]) -> None:
+    raw_dir = stop_raw
     (raw_dir / "raw_events.csv").write_bytes(b"")
-    completed = build_at_load_time(raw_dir, tmp_path / "w.duckdb", check=False)
+    completed = build_stopping(stop_paths)
     assert_one_line_error(completed, "raw table raw_events", "raw_events.csv", "header")
 
 

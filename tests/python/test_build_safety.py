@@ -1,7 +1,8 @@
 """Builds are idempotent and crash-safe, and a BI reader never sees a half-written mart.
 
-One generated sample is built once with a fixed load time; the other tests copy that warehouse
-and compare mart fingerprints (row count + order-independent content hash) with it.
+The session's generated sample (conftest's dirty_sample, built once with a fixed load time) is the
+clean build; the tests copy that warehouse, rebuild or kill a rebuild, and compare mart
+fingerprints (row count + order-independent content hash) with it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,20 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT_DIR, STRATA, build_args, copy_warehouse, query, replace_mart, run_build, run_strata
+from helpers import (
+    PROJECT_DIR,
+    SAMPLE_LOAD_TIME,
+    STRATA,
+    BuiltSample,
+    build_args,
+    copy_warehouse,
+    query,
+    replace_mart,
+    run_build,
+    run_strata,
+)
 from stratalib.fingerprint import mart_fingerprints
 
-LOAD_TIME = "2025-01-15 00:00:00"
 # Kill the build once this many models are done: past staging, well before the last marts.
 MODELS_DONE_BEFORE_KILL = 16
 LOCK_PROBE = (
@@ -32,17 +43,13 @@ LOCK_PROBE = (
 
 
 @pytest.fixture(scope="module")
-def clean_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
-    """(raw dir, warehouse, fingerprints) of one clean build of 1,000 generated users."""
-    root = tmp_path_factory.mktemp("build_safety")
-    raw_dir, warehouse = root / "raw", root / "clean" / "strata.duckdb"
-    run_strata("generate", "--out", raw_dir, "--users", 1000, "--seed", 11, "--quiet", check=True)
-    build(raw_dir, warehouse)
-    return raw_dir, warehouse, mart_fingerprints(warehouse)
+def clean_build(dirty_sample: BuiltSample) -> tuple[Path, Path, dict[str, str]]:
+    """(raw dir, warehouse, fingerprints) of the clean build: the session's sample (read-only)."""
+    return dirty_sample.raw_dir, dirty_sample.warehouse, mart_fingerprints(dirty_sample.warehouse)
 
 
 def build(raw_dir: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
-    return run_build(raw_dir, warehouse, "--load-time", LOAD_TIME)
+    return run_build(raw_dir, warehouse, "--load-time", SAMPLE_LOAD_TIME)
 
 
 def copy_of(warehouse: Path, folder: Path) -> Path:
@@ -60,7 +67,7 @@ def leftover_relations(warehouse: Path) -> list[tuple]:
 def start_build(raw_dir: Path, warehouse: Path) -> subprocess.Popen[str]:
     """The runner in its own process group, its dbt log readable line by line."""
     return subprocess.Popen(
-        [str(STRATA), *map(str, build_args(raw_dir, warehouse, "--load-time", LOAD_TIME))],
+        [str(STRATA), *map(str, build_args(raw_dir, warehouse, "--load-time", SAMPLE_LOAD_TIME))],
         cwd=PROJECT_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

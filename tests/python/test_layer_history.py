@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
+import yaml
 
-from helpers import BuiltSample, query, run_build, run_strata
+from helpers import PROJECT_DIR, SAMPLE_LOAD_TIME, BuiltSample, copy_warehouse, query, run_build, run_dbt
 
 from stratalib.snapshots import snapshot_dates
 
 HISTORY_FINGERPRINT = """
     select count(*), count(distinct as_of_date), md5(string_agg(
-        concat_ws('|', as_of_date, user_id, value_tier, spend_band, lifecycle_stage, activity_tier,
-                  churn_risk, rfm_segment, preferred_category, p_alive, order_count, revenue_amount),
+        concat_ws('|', as_of_date, user_id, value_tier, engagement_tier, spend_band, lifecycle_stage,
+                  behaviour_tier, churn_risk, rfm_segment, preferred_category, p_alive, order_count,
+                  revenue_amount),
         ',' order by as_of_date, user_id))
     from marts.user_layer_history
 """
@@ -38,16 +41,9 @@ def test_month_end_snapshots_stay_on_month_ends() -> None:
 
 
 @pytest.fixture(scope="module")
-def backfilled(dirty_sample: BuiltSample, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A new warehouse (backfill needs no earlier build) with monthly snapshots over the last 160 days."""
-    warehouse = tmp_path_factory.mktemp("backfill") / "strata.duckdb"
-    as_of = date.fromisoformat(dirty_sample.truth["default_as_of_date"])
-    first = as_of - timedelta(days=160)
-    run_strata(
-        "backfill", "--from", str(first), "--to", str(as_of), "--every", "month",
-        "--raw-dir", dirty_sample.raw_dir, "--warehouse", warehouse, "--skip-unit-tests", check=True,
-    )
-    return warehouse
+def backfilled(backfilled_sample: Path) -> Path:
+    """The session's backfilled sample (conftest.py): monthly snapshots over the last 160 days."""
+    return backfilled_sample
 
 
 def test_backfill_writes_one_snapshot_per_date(backfilled: Path, dirty_sample: BuiltSample) -> None:
@@ -75,8 +71,58 @@ def test_migration_matrix_is_not_trivial(backfilled: Path) -> None:
     assert len(transitions) >= 3, transitions
 
 
-def test_rebuilding_the_same_date_leaves_history_unchanged(backfilled: Path, dirty_sample: BuiltSample) -> None:
-    before = query(backfilled, HISTORY_FINGERPRINT)
-    run_build(dirty_sample.raw_dir, backfilled)
-    after = query(backfilled, HISTORY_FINGERPRINT)
+def test_rebuilding_the_same_date_leaves_history_unchanged(
+    backfilled: Path, dirty_sample: BuiltSample, tmp_path: Path
+) -> None:
+    warehouse = copy_warehouse(backfilled, tmp_path)
+    before = query(warehouse, HISTORY_FINGERPRINT)
+    run_build(dirty_sample.raw_dir, warehouse, "--load-time", SAMPLE_LOAD_TIME)
+    after = query(warehouse, HISTORY_FINGERPRINT)
     assert after == before
+
+
+def test_engagement_tier_is_the_181_rule_in_every_snapshot(backfilled: Path) -> None:
+    """Every snapshot splits all its users into core / normal / marginal at the configured shares,
+    to the nearest user (the singular test checks the current one; this checks the past ones)."""
+    shares = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    core_share, marginal_share = shares["engagement_core_share"], shares["engagement_marginal_share"]
+    rows = query(
+        backfilled,
+        "select as_of_date, count(*), count(*) filter (where engagement_tier = 'core'), "
+        "count(*) filter (where engagement_tier = 'marginal') "
+        "from marts.user_layer_history group by 1 order by 1",
+    )
+    for as_of_date, users, core, marginal in rows:
+        assert abs(core - users * core_share) <= 0.5, (as_of_date, users, core)
+        assert abs(marginal - users * marginal_share) <= 0.5, (as_of_date, users, marginal)
+
+
+def test_history_without_a_layer_dimension_stops_the_build_until_rebuilt(
+    backfilled: Path, dirty_sample: BuiltSample, tmp_path: Path
+) -> None:
+    """A history table written before a layer dimension existed (here: behaviour_tier dropped, as a
+    warehouse of the release before it has it) stops the build with a message naming the
+    dimension and the way out, and leaves the table as it was; once the table is dropped, the
+    build writes the snapshot with every dimension."""
+    warehouse = copy_warehouse(backfilled, tmp_path / "old_release")
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("alter table marts.user_layer_history drop column behaviour_tier")
+    dates_before = query(warehouse, "select distinct as_of_date from marts.user_layer_history order by 1")
+
+    completed = run_build(dirty_sample.raw_dir, warehouse, check=False)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode != 0
+    assert "behaviour_tier" in output and "strata backfill" in output and "drop table" in output
+    assert query(warehouse, "select distinct as_of_date from marts.user_layer_history order by 1") == dates_before
+
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("drop table marts.user_layer_history")
+    # Everything else is built already: the history model alone writes the snapshot again.
+    run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "user_layer_history",
+            dbt_vars={"load_time": SAMPLE_LOAD_TIME})  # fmt: skip
+    [(dates, missing)] = query(
+        warehouse,
+        "select count(distinct as_of_date), count(*) filter (where behaviour_tier is null) "
+        "from marts.user_layer_history",
+    )
+    assert (dates, missing) == (1, 0)

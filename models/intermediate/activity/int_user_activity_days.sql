@@ -5,6 +5,13 @@
 -- ended_session_count counts each (user, session) once, on the day of the user's last logged-in
 -- event in it, so summing it over any window that ends on the as-of date gives the distinct
 -- sessions with activity in that window, also for sessions that run past midnight.
+-- time_spent_seconds: doc block time_spent (models/_docs.md). Each (user, session) lasts from
+-- the user's first to last logged-in event in it (one event: 0), at most
+-- var('session_time_cap_minutes'), and is counted on the same day as ended_session_count. The
+-- user's logged-in events are used, not all events of the session (fct_sessions.duration_seconds):
+-- the time is then the time the user was known to be there, measured like every other
+-- logged-in activity figure, and the anonymous browsing before a login is not credited to a
+-- user it was never tied to. Milliseconds (dbt.datediff) keep sub-second timestamps exact.
 with
 
 events as (
@@ -12,6 +19,7 @@ events as (
         user_id,
         event_date,
         session_id,
+        occurred_at,
         platform
     from {{ ref('int_events_identified') }}
     where user_id is not null
@@ -23,6 +31,8 @@ user_day_sessions as (
         event_date,
         session_id,
         count(*) as event_count,
+        min(occurred_at) as first_occurred_at,
+        max(occurred_at) as last_occurred_at,
         max(case when platform = 'app' then 1 else 0 end) as has_app_event,
         max(case when platform = 'mini_program' then 1 else 0 end) as has_mini_program_event
     from events
@@ -41,22 +51,37 @@ event_days as (
     group by user_id, event_date
 ),
 
-session_last_days as (
+session_spans as (
     select
         user_id,
         session_id,
-        max(event_date) as last_event_date
+        max(event_date) as last_event_date,
+        min(first_occurred_at) as first_occurred_at,
+        max(last_occurred_at) as last_occurred_at
     from user_day_sessions
     where session_id is not null
     group by user_id, session_id
+),
+
+session_times as (
+    select
+        user_id,
+        session_id,
+        last_event_date,
+        least(
+            {{ dbt.datediff('first_occurred_at', 'last_occurred_at', 'millisecond') }},
+            {{ var('session_time_cap_minutes') }} * 60000
+        ) as capped_milliseconds
+    from session_spans
 ),
 
 session_ends as (
     select
         user_id,
         last_event_date as activity_date,
-        count(*) as ended_session_count
-    from session_last_days
+        count(*) as ended_session_count,
+        sum(coalesce(capped_milliseconds, 0)) as time_spent_milliseconds
+    from session_times
     group by user_id, last_event_date
 ),
 
@@ -67,6 +92,7 @@ final as (
         cast(event_days.event_count as {{ dbt.type_bigint() }}) as event_count,
         cast(event_days.session_count as {{ dbt.type_bigint() }}) as session_count,
         cast(coalesce(session_ends.ended_session_count, 0) as {{ dbt.type_bigint() }}) as ended_session_count,
+        cast(coalesce(session_ends.time_spent_milliseconds, 0) / 1000.0 as decimal(18, 3)) as time_spent_seconds,
         event_days.has_app_event,
         event_days.has_mini_program_event
     from event_days

@@ -4,7 +4,16 @@
 -- (int_user_activity_days). Day counts are differences of reporting-time-zone dates.
 -- "Last N days" = the N calendar days ending on the as-of date, as-of date included; sessions in
 -- the last N days = the sum of ended_session_count over those days (each session counted once, on
--- its last logged-in day, which is exact for windows ending on the as-of date).
+-- its last logged-in day, which is exact for windows ending on the as-of date). Time spent (doc
+-- block time_spent) is summed the same way from int_user_activity_days.time_spent_seconds; the
+-- per-active-day ratios are null without an active day. last_seen_date is the later of the last
+-- logged-in activity day and the last order day, the measure of a silent user (doc block silent_user).
+{%- set last_seen_date -%}
+    greatest(
+        coalesce(activity.last_active_date, order_totals.last_order_date),
+        coalesce(order_totals.last_order_date, activity.last_active_date)
+    )
+{%- endset %}
 with
 
 users as (
@@ -23,7 +32,8 @@ activity_days as (
     select
         user_id,
         activity_date,
-        ended_session_count
+        ended_session_count,
+        time_spent_seconds
     from {{ ref('int_user_activity_days') }}
 ),
 
@@ -107,6 +117,7 @@ windowed_activity as (
         activity_days.user_id,
         activity_days.activity_date,
         activity_days.ended_session_count,
+        activity_days.time_spent_seconds,
         activity_days.activity_date > {{ dbt.dateadd('day', -7, 'as_of.as_of_date') }} as is_in_7d,
         activity_days.activity_date > {{ dbt.dateadd('day', -30, 'as_of.as_of_date') }} as is_in_30d,
         activity_days.activity_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }} as is_in_90d
@@ -123,7 +134,8 @@ activity as (
         sum(case when is_in_90d then 1 else 0 end) as active_days_90d,
         sum(case when is_in_7d then ended_session_count else 0 end) as sessions_7d,
         sum(case when is_in_30d then ended_session_count else 0 end) as sessions_30d,
-        sum(case when is_in_90d then ended_session_count else 0 end) as sessions_90d
+        sum(case when is_in_90d then ended_session_count else 0 end) as sessions_90d,
+        sum(case when is_in_30d then time_spent_seconds else 0 end) as time_spent_seconds_30d
     from windowed_activity
     group by user_id
 ),
@@ -137,6 +149,7 @@ final as (
         users.acquisition_channel,
         users.acquisition_campaign,
         users.gender,
+        users.birth_year,
         users.city_tier,
         users.marketing_opt_in,
         users.has_email,
@@ -176,7 +189,13 @@ final as (
         cast(coalesce(activity.active_days_90d, 0) as {{ dbt.type_bigint() }}) as active_days_90d,
         cast(coalesce(activity.sessions_7d, 0) as {{ dbt.type_bigint() }}) as sessions_7d,
         cast(coalesce(activity.sessions_30d, 0) as {{ dbt.type_bigint() }}) as sessions_30d,
-        cast(coalesce(activity.sessions_90d, 0) as {{ dbt.type_bigint() }}) as sessions_90d
+        cast(coalesce(activity.sessions_90d, 0) as {{ dbt.type_bigint() }}) as sessions_90d,
+        cast(coalesce(activity.time_spent_seconds_30d, 0) as double) / 60 as time_spent_minutes_30d,
+        cast(activity.sessions_30d as double) / nullif(activity.active_days_30d, 0) as sessions_per_active_day_30d,
+        cast(activity.time_spent_seconds_30d as double) / 60
+        / nullif(activity.active_days_30d, 0) as time_spent_per_active_day_30d,
+        {{ last_seen_date }} as last_seen_date,
+        {{ days_between(last_seen_date, 'as_of.as_of_date') }} as days_since_last_seen
     from users
     cross join as_of
     left join order_totals

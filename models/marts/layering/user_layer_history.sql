@@ -2,6 +2,9 @@
 -- Incremental: each build adds the rows of the current as-of date and replaces any rows that
 -- date already had (never duplicates). `strata backfill` builds past snapshot dates.
 -- full_refresh=false: `--full-refresh` does not wipe the history (drop the table by hand for that).
+-- A table written before a layer dimension existed stops a run or build with a message (macro
+-- assert_layer_history_has_dimensions): its past snapshots are rebuilt with `strata backfill`.
+-- New non-dimension columns are appended (on_schema_change).
 {{
     config(
         materialized='incremental',
@@ -12,6 +15,9 @@
         full_refresh=false,
     )
 }}
+{%- if execute and flags.WHICH in ('run', 'build') and is_incremental() %}
+    {{- assert_layer_history_has_dimensions(this) }}
+{%- endif %}
 
 with
 

@@ -1,8 +1,11 @@
 -- One row per user of user_facts: the user's layer in each dimension as of the as-of date; every
 -- user is in exactly one layer per dimension. Each rule is defined once, in the doc block of the
--- same name in models/_docs.md: value_tier, spend_band, lifecycle_stage, activity_tier,
--- churn_risk (on p_alive), rfm_segment (from user_rfm), preferred_category. Thresholds are the
--- vars those blocks name (values in dbt_project.yml).
+-- same name in models/_docs.md: value_tier, engagement_tier (from user_engagement, with
+-- engagement_score), spend_band, lifecycle_stage, behaviour_tier (its churned layer: silent_user),
+-- churn_risk (on p_alive from user_value_forecast; silence for non-buyers), rfm_segment (from
+-- user_rfm), preferred_category. Thresholds are the vars those blocks name (values in
+-- dbt_project.yml). activity_tier (deprecated, replaced by behaviour_tier) is kept one release
+-- as a plain column, no longer a layer dimension.
 with
 
 facts as (
@@ -16,12 +19,21 @@ rfm as (
     from {{ ref('user_rfm') }}
 ),
 
-churn_inputs as (
-    select * from {{ ref('int_bgnbd_inputs') }}
+engagement as (
+    select
+        user_id,
+        engagement_score,
+        engagement_tier
+    from {{ ref('user_engagement') }}
 ),
 
-churn_parameters as (
-    select * from {{ ref('int_bgnbd_parameters_fitted') }}
+forecasts as (
+    select
+        user_id,
+        churn_model,
+        repeat_purchase_days,
+        p_alive
+    from {{ ref('user_value_forecast') }}
 ),
 
 value_ranked as (
@@ -30,29 +42,6 @@ value_ranked as (
         cume_dist() over (order by revenue_amount_365d desc) as value_position
     from facts
     where revenue_amount_365d > 0
-),
-
-p_alive as (
-    select
-        churn_inputs.user_id,
-        case
-            when churn_parameters.is_fitted then
-                1.0 / (
-                    1.0 + case
-                        when churn_inputs.frequency > 0
-                            then
-                                churn_parameters.a / (churn_parameters.b + churn_inputs.frequency - 1)
-                                * power(
-                                    (churn_parameters.alpha + churn_inputs.age_weeks)
-                                    / (churn_parameters.alpha + churn_inputs.recency_weeks),
-                                    churn_parameters.r + churn_inputs.frequency
-                                )
-                        else 0
-                    end
-                )
-        end as p_alive
-    from churn_inputs
-    cross join churn_parameters
 ),
 
 final as (
@@ -65,6 +54,8 @@ final as (
             when value_ranked.value_position > 1 - {{ var('value_low_share') }} then 'low'
             else 'normal'
         end as value_tier,
+        engagement.engagement_tier,
+        engagement.engagement_score,
         case
             when facts.revenue_amount_365d >= {{ var('spend_band_high_amount') }} then 'high'
             when facts.revenue_amount_365d >= {{ var('spend_band_medium_amount') }} then 'medium'
@@ -84,13 +75,36 @@ final as (
             when facts.active_days_30d >= 1 then 'potential'
             else 'dormant'
         end as activity_tier,
-        cast(p_alive.p_alive as double) as p_alive,
         case
-            when not facts.is_buyer then 'no_purchase'
-            when p_alive.p_alive is null then 'unknown'
-            when churn_inputs_frequency.frequency = 0 then 'single_purchase'
-            when p_alive.p_alive < {{ var('churn_risk_high_below') }} then 'high'
-            when p_alive.p_alive < {{ var('churn_risk_medium_below') }} then 'medium'
+            when {{ is_silent_user('facts.tenure_days', 'facts.days_since_last_seen') }} then 'churned'
+            when
+                facts.active_days_30d >= {{ var('behaviour_heavy_active_days') }}
+                and facts.sessions_per_active_day_30d >= {{ var('behaviour_heavy_sessions_per_active_day') }}
+                and facts.time_spent_per_active_day_30d >= {{ var('behaviour_heavy_minutes_per_active_day') }}
+                then 'heavy'
+            when
+                facts.active_days_30d >= {{ var('behaviour_normal_active_days') }}
+                and facts.sessions_per_active_day_30d >= {{ var('behaviour_normal_sessions_per_active_day') }}
+                and facts.time_spent_per_active_day_30d >= {{ var('behaviour_normal_minutes_per_active_day') }}
+                then 'normal'
+            else 'potential'
+        end as behaviour_tier,
+        forecasts.p_alive,
+        case
+            when not facts.is_buyer
+                then
+                    case
+                        when {{ is_silent_user('facts.tenure_days', 'facts.days_since_last_seen') }} then 'high'
+                        when
+                            coalesce(facts.days_since_last_seen, facts.tenure_days)
+                            >= {{ var('churn_risk_non_buyer_medium_days') }}
+                            then 'medium'
+                        else 'low'
+                    end
+            when forecasts.p_alive is null then 'unknown'
+            when forecasts.churn_model = 'bgnbd' and forecasts.repeat_purchase_days = 0 then 'single_purchase'
+            when forecasts.p_alive < {{ var('churn_risk_high_below') }} then 'high'
+            when forecasts.p_alive < {{ var('churn_risk_medium_below') }} then 'medium'
             else 'low'
         end as churn_risk,
         case
@@ -107,12 +121,12 @@ final as (
     from facts
     left join value_ranked
         on facts.user_id = value_ranked.user_id
-    left join p_alive
-        on facts.user_id = p_alive.user_id
-    left join churn_inputs as churn_inputs_frequency
-        on facts.user_id = churn_inputs_frequency.user_id
+    left join forecasts
+        on facts.user_id = forecasts.user_id
     left join rfm
         on facts.user_id = rfm.user_id
+    left join engagement
+        on facts.user_id = engagement.user_id
 )
 
 select * from final
