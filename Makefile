@@ -43,7 +43,10 @@ check: $(VENV)/.installed
 docs: $(VENV)/.installed
 	$(STRATA) docs
 
-test: $(VENV)/.installed pytest lint
+# pytest and lint side by side: pytest's dbt runs leave a core idle often enough that the lint's
+# one process finishes within them. Each target's output is printed whole when it ends.
+test: $(VENV)/.installed
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest lint
 
 # Two pytest-xdist workers, a module per worker at a time (its module fixtures are built once);
 # PYTEST_WORKERS=0 runs in one process.

@@ -29,7 +29,7 @@ STRATA = Path(sys.executable).parent / "strata"
 WATCHED_MODELS = [
     "int_funnel_steps", "int_funnel_step_events", "int_funnel_attempt_steps", "funnel_conversion",
     "int_user_activity_days", "int_user_order_days", "int_user_period_activity", "int_cohort_members",
-    "int_cohort_retention_periods", "int_purchase_cohort_retention",
+    "int_cohort_retention_periods", "int_cohort_retention_rates", "int_purchase_cohort_retention",
     "cohort_retention_monthly", "cohort_retention_weekly", "cohort_retention_breakdowns",
     "activity_retention_monthly", "user_growth_accounting", "daily_active_users", "event_paths",
 ]

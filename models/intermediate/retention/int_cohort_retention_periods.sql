@@ -2,7 +2,7 @@
 -- x period_number: the retention counts of one cell of cohort members (the members of a cohort
 -- who share the two attributes of int_cohort_members), on a dense grid from the cohort period
 -- (period_number 0) to the period holding the as-of date. Every count is additive over cells, so
--- a retention mart sums the cells it needs (a whole cohort, or a breakdown value) and divides.
+-- int_cohort_retention_rates sums the cells (a whole cohort, or a breakdown value) and divides.
 -- A member is active in a period of its cohort's activity_type (int_user_period_activity) from the
 -- cohort period on; earlier periods are ignored. Counts per cell and period: cohort_size
 -- (members), active_users (members active in the period), on_or_after_users (members whose last

@@ -1,28 +1,11 @@
 -- One row per cohort_week x period_number: purchase retention of the users whose first valid
 -- order is in cohort_week (weeks start on Monday), for every week from the cohort week to the
--- as-of week (a dense grid: 0 where nobody ordered). The counts are the cohort rows of
--- int_purchase_cohort_retention (period_type 'week'):
---   cohort_size                 = members of the cohort (all ordered in period 0)
---   active_users                = members with a valid order in the period
---   retention_rate              = active_users / cohort_size
---   on_or_after_users           = members whose last week with an order is this period or later
---   on_or_after_retention_rate  = on_or_after_users / cohort_size
---   revenue_amount              = order_amount of the members' orders in the period
---   cumulative_revenue_per_user = revenue of periods 0 .. period_number / cohort_size
+-- as-of week (a dense grid: 0 where nobody ordered). The rows of int_purchase_cohort_retention (whole
+-- first-purchase cohorts) by week; the counts and rates are defined in int_cohort_retention_rates.
 with
 
 cohort_periods as (
-    select
-        cohort_start,
-        period_number,
-        period_start,
-        is_complete_period,
-        cohort_size,
-        active_users,
-        on_or_after_users,
-        revenue_amount,
-        cumulative_revenue_amount
-    from {{ ref('int_purchase_cohort_retention') }}
+    select * from {{ ref('int_purchase_cohort_retention') }}
     where period_type = 'week'
 ),
 
@@ -34,12 +17,12 @@ final as (
         is_complete_period,
         cohort_size,
         active_users,
-        cast(active_users * 1.0 / cohort_size as double) as retention_rate,
+        retention_rate,
         on_or_after_users,
-        cast(on_or_after_users * 1.0 / cohort_size as double) as on_or_after_retention_rate,
-        cast(revenue_amount as decimal(18, 2)) as revenue_amount,
-        cast(cumulative_revenue_amount as decimal(18, 2)) as cumulative_revenue_amount,
-        cast(cumulative_revenue_amount / cohort_size as decimal(18, 2)) as cumulative_revenue_per_user
+        on_or_after_retention_rate,
+        revenue_amount,
+        cumulative_revenue_amount,
+        cumulative_revenue_per_user
     from cohort_periods
 )
 
