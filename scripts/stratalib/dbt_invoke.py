@@ -56,6 +56,14 @@ def common_arguments(dbt_vars: dict[str, Any] | None) -> list[str]:
     return common
 
 
+def exception_message(exception: BaseException | None) -> str:
+    """The text of a dbt exception: dbt's CompilationError keeps the bare message in .msg (str()
+    adds a macro call stack); "" when there is none."""
+    if exception is None:
+        return ""
+    return str(getattr(exception, "msg", None) or exception)
+
+
 def parse_project(dbt_vars: dict[str, Any] | None = None) -> tuple[DbtOutcome, Any]:
     """`dbt parse` once: (outcome, the parsed manifest, or None when parsing failed).
 
@@ -70,8 +78,7 @@ def parse_project(dbt_vars: dict[str, Any] | None = None) -> tuple[DbtOutcome, A
     result = dbtRunner().invoke(["parse", *common_arguments(dbt_vars)])
     if result.success:
         return DbtOutcome(EXIT_OK), result.result
-    message = str(getattr(result.exception, "msg", None) or result.exception or "dbt parse failed")
-    return DbtOutcome(EXIT_USAGE, first_line(message)), None
+    return DbtOutcome(EXIT_USAGE, first_line(exception_message(result.exception) or "dbt parse failed")), None
 
 
 def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest: Any = None) -> DbtOutcome:
@@ -85,8 +92,7 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest
     if result.success:
         return DbtOutcome(EXIT_OK)
     if result.exception is not None:
-        # dbt's CompilationError keeps the bare message in .msg; str() adds a macro call stack.
-        message = str(getattr(result.exception, "msg", None) or result.exception)
+        message = exception_message(result.exception)
         return DbtOutcome(EXIT_USAGE, disk_full_message(message) if is_disk_full(message) else first_line(message))
     guard = guard_message(result.result, lambda sql: show_rows(sql, common), project_vars()["max_quarantine_share"])
     if guard:

@@ -31,13 +31,7 @@ as_of as (
 
 ranked_sends as (
     select
-        send_id,
-        campaign_id,
-        user_id,
-        channel,
-        test_group,
-        sent_at,
-        target_layer,
+        *,
         row_number() over (
             partition by campaign_id, user_id
             order by sent_at asc, send_id asc

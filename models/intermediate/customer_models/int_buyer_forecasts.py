@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stratalib.clv import bgnbd, gamma_gamma, pareto_nbd
-from stratalib.clv.tables import buyer_forecasts, fitted_parameters, setting
+from stratalib.clv import gamma_gamma
+from stratalib.clv.tables import PURCHASE_MODELS, buyer_forecasts, fitted_parameters, setting
 
-PARAMETER_NAMES = {"pareto_nbd": pareto_nbd.PARAMETER_NAMES, "bgnbd": bgnbd.PARAMETER_NAMES}
 DEFAULT_HORIZON_DAYS = 365
 
 
@@ -32,8 +31,8 @@ def model(dbt, session) -> pd.DataFrame:
     churn_model = dbt.config.get("churn_model")
     configured_horizon = dbt.config.get("forecast_horizon_days")
     configured_rate = dbt.config.get("clv_annual_discount_rate")
-    if churn_model not in PARAMETER_NAMES:
-        raise ValueError(f"var churn_model must be one of {sorted(PARAMETER_NAMES)}, not {churn_model!r}")
+    if churn_model not in PURCHASE_MODELS:
+        raise ValueError(f"var churn_model must be one of {sorted(PURCHASE_MODELS)}, not {churn_model!r}")
     # Both fits are read whatever the choice: dbt needs every ref written out as a literal.
     fits = {
         "pareto_nbd": dbt.ref("int_pareto_nbd_parameters_fitted").df(),
@@ -46,7 +45,7 @@ def model(dbt, session) -> pd.DataFrame:
     return buyer_forecasts(
         summary,
         churn_model,
-        fitted_parameters(fits[churn_model], PARAMETER_NAMES[churn_model]),
+        fitted_parameters(fits[churn_model], PURCHASE_MODELS[churn_model].PARAMETER_NAMES),
         fitted_parameters(spend_fit, gamma_gamma.PARAMETER_NAMES),
         setting(configured_horizon, DEFAULT_HORIZON_DAYS),
         setting(configured_rate, 0.0),
