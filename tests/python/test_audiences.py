@@ -23,7 +23,9 @@ MEMBERS_FINGERPRINT = """
     from marts.audience_members
 """
 
-# The audience rules of seeds/audiences.csv, recomputed independently for layers date :d.
+# The audience rules of seeds/audiences.csv, recomputed independently for layers date $d: each
+# user goes to the qualifying audience of lowest priority (the seed's order). The contact cap never
+# binds here: the audience dates of these warehouses are weeks apart.
 EXPECTED_AUDIENCES = """
     with
     layers as (select * from marts.user_layer_history where as_of_date = $d),
@@ -41,17 +43,24 @@ EXPECTED_AUDIENCES = """
             coalesce(logins.app, false) as app, coalesce(logins.mini, false) as mini
         from layers join marts.dim_users as users using (user_id)
         left join last_orders using (user_id) left join logins using (user_id)
+        where users.marketing_opt_in
+    ),
+    qualified as (
+        select 1 as priority, 'high_value_at_risk' as audience_name, user_id from portraits
+        where lifecycle_stage = 'at_risk' and value_tier = 'core' and has_phone
+        union all
+        select 2, 'win_back_silent_buyers', user_id from portraits
+        where recency_days >= 30 and order_count >= 2 and has_phone
+        union all
+        select 3, 'churned_reactivation', user_id from portraits where lifecycle_stage = 'churned' and has_email
+        union all
+        select 4, 'new_user_nurture', user_id from portraits where lifecycle_stage = 'new' and app
+        union all
+        select 5, 'silent_user_recall', user_id from portraits
+        where behaviour_tier = 'churned' and (has_phone or has_email or app or mini)
     )
-    select 'win_back_silent_buyers', user_id from portraits
-    where recency_days >= 30 and order_count >= 2 and marketing_opt_in and has_phone
-    union all
-    select 'high_value_at_risk', user_id from portraits
-    where lifecycle_stage = 'at_risk' and value_tier = 'core' and marketing_opt_in and has_phone
-    union all
-    select 'new_user_nurture', user_id from portraits where lifecycle_stage = 'new' and marketing_opt_in and app
-    union all
-    select 'churned_reactivation', user_id from portraits
-    where lifecycle_stage = 'churned' and marketing_opt_in and has_email
+    select audience_name, user_id from qualified
+    qualify row_number() over (partition by user_id order by priority) = 1
 """
 
 
@@ -117,7 +126,7 @@ def test_no_member_without_consent_or_contact(dirty_sample: BuiltSample) -> None
         where user_id not in (select user_id from marts.dim_users)
     """)
     assert orphans == 0
-    assert query(dirty_sample.warehouse, "select count(distinct audience_name) from marts.audience_members") == [(4,)]
+    assert query(dirty_sample.warehouse, "select count(distinct audience_name) from marts.audience_members") == [(5,)]
 
 
 def test_audience_of_a_date_uses_the_layers_of_the_day_before(two_dates: Path, as_of: date, past: date) -> None:
@@ -191,3 +200,27 @@ def test_export_reports_a_locked_warehouse(dirty_sample: BuiltSample, tmp_path: 
                                "--warehouse", warehouse)
     assert completed.returncode == 2
     assert "locked" in completed.stderr and len(completed.stderr.strip().splitlines()) == 1
+
+
+def test_silent_user_recall_reaches_never_buyers_on_their_cheapest_channel(dirty_sample: BuiltSample) -> None:
+    """The shipped recall audience (behaviour_tier churned, channel cheapest) holds registered users
+    who never bought, and nobody in it can be reached on a channel cheaper than the one picked."""
+    [(members, never_bought)] = query(dirty_sample.warehouse, """
+        select count(*), count(*) filter (where order_count = 0)
+        from marts.audience_members where audience_name = 'silent_user_recall'
+    """)
+    assert members > 0 and never_bought > 0
+    dearer = query(dirty_sample.warehouse, """
+        with costs as (select channel, cost_per_message_amount as cost from reference.message_costs)
+        select members.user_id, members.channel, cheaper.channel
+        from marts.audience_members as members
+        join costs as picked on members.channel = picked.channel
+        join costs as cheaper on cheaper.cost < picked.cost
+        where members.audience_name = 'silent_user_recall'
+            and case cheaper.channel
+                when 'sms' then members.has_phone when 'email' then members.has_email
+                when 'push' then members.has_app_login when 'wechat' then members.has_mini_program_login
+            end
+    """)
+    assert dearer == []
+

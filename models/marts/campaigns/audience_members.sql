@@ -1,11 +1,14 @@
 -- One row per audience x user x audience_date: the users each audience of seeds/audiences.csv
--- selects on the audience date, drawn from the layers of the day before (user_layer_history at
--- layers_date = audience_date - 1), with a deterministic treatment/control split.
--- audience_date = var('audience_date') when set, else as_of_date + 1 ("this morning's audience
--- from yesterday's layers"). Only users with marketing_opt_in and a contact for the channel.
--- recency_days counts from the last order day (int_user_order_days) on or before the layers date;
--- app / mini-program logins are logged-in activity days (int_user_activity_days) on or before it.
--- Incremental: each build adds the audience date's rows and replaces any rows it already had.
+-- selects on the audience date from the profiles of the layers date before it
+-- (int_audience_profiles), with a deterministic treatment/control split. A user qualifies for an
+-- audience when every rule holds, including the tag filters (user_tags of the layers date), and
+-- the user has marketing_opt_in and a contact for one of the audience's channels
+-- (int_audience_channels: the audience's channel, or the cheapest one the user can be reached
+-- on). Each user is then kept in one audience a day, the qualifying audience of lowest priority,
+-- unless already in an audience on var('max_contacts_per_7_days') of the 6 days before (treatment
+-- and control alike: the cap is applied before the split).
+-- Incremental: each build adds the audience date's rows and replaces any rows it already had; the
+-- earlier dates' rows are what the contact cap counts.
 -- No clear-text contact here (restricted.audience_contacts has them).
 {{
     config(
@@ -16,187 +19,170 @@
         on_schema_change='append_new_columns',
     )
 }}
+-- depends_on: {{ ref('int_as_of_date') }}
+{#-
+    user_tags holds the tags of the as-of date only. An audience date set by var('audience_date')
+    reads the layers of the day before it; when that is not the as-of date, an audience with tag
+    filters would test tags of another day, so the build stops instead.
+-#}
+{%- if execute and var('audience_date') and flags.WHICH in ['run', 'build'] -%}
+    {%- set layers_date = (
+        modules.datetime.date.fromisoformat(var('audience_date')) - modules.datetime.timedelta(days=1)
+    ) | string -%}
+    {%- set tagged = run_query(
+        'select audience_name from ' ~ ref('int_audience_channels')
+        ~ ' where has_tags is not null or lacks_tags is not null'
+    ).columns[0].values() -%}
+    {%- set as_of_date = run_query('select as_of_date from ' ~ ref('int_as_of_date')).columns[0].values()[0] | string -%}
+    {%- if tagged and as_of_date != layers_date -%}
+        {{ exceptions.raise_compiler_error(
+            'audience_date ' ~ var('audience_date') ~ ' reads the layers of ' ~ layers_date
+            ~ ', but user_tags holds the tags of the as-of date ' ~ as_of_date ~ ' and audience(s) '
+            ~ tagged | unique | join(', ') ~ ' filter on tags: pass as_of_date ' ~ layers_date ~ ' too.'
+        ) }}
+    {%- endif -%}
+{%- endif %}
 
 with
 
-audiences as (
-    select * from {{ ref('audiences') }}
+profiles as (
+    select * from {{ ref('int_audience_profiles') }}
 ),
 
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
+audience_channels as (
+    select * from {{ ref('int_audience_channels') }}
 ),
 
-history as (
-    select * from {{ ref('user_layer_history') }}
-),
-
-users as (
+tags as (
     select
+        as_of_date,
         user_id,
-        marketing_opt_in,
-        has_email,
-        has_phone
-    from {{ ref('dim_users') }}
+        {{ dbt.concat(['tag_group', "':'", 'tag']) }} as tag_key
+    from {{ ref('user_tags') }}
 ),
 
-order_days as (
+-- Every user, audience and channel of the audience the user can be reached on, where the
+-- audience's layer, recency and order rules hold.
+reachable as (
     select
-        user_id,
-        order_date
-    from {{ ref('int_user_order_days') }}
-),
-
-activity_days as (
-    select
-        user_id,
-        activity_date,
-        has_app_event,
-        has_mini_program_event
-    from {{ ref('int_user_activity_days') }}
-),
-
-dates as (
-    select
-        {% if var('audience_date') -%}
-            cast('{{ var("audience_date") }}' as date) as audience_date,
-            cast({{ dbt.dateadd('day', -1, "cast('" ~ var('audience_date') ~ "' as date)") }} as date) as layers_date
-        {%- else -%}
-            cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as date) as audience_date,
-            as_of_date as layers_date
-        {%- endif %}
-    from as_of
-),
-
-layers as (
-    select
-        dates.audience_date,
-        dates.layers_date,
-        history.user_id,
-        history.lifecycle_stage,
-        history.value_tier,
-        history.churn_risk,
-        history.p_alive,
-        history.order_count,
-        history.revenue_amount_365d
-    from history
-    inner join dates
-        on history.as_of_date = dates.layers_date
-),
-
-last_orders as (
-    select
-        order_days.user_id,
-        max(order_days.order_date) as last_order_date
-    from order_days
-    inner join dates
-        on order_days.order_date <= dates.layers_date
-    group by order_days.user_id
-),
-
-app_users as (
-    select
-        activity_days.user_id,
-        max(case when activity_days.has_app_event then 1 else 0 end) = 1 as has_app_login,
-        max(case when activity_days.has_mini_program_event then 1 else 0 end) = 1 as has_mini_program_login
-    from activity_days
-    inner join dates
-        on activity_days.activity_date <= dates.layers_date
-    group by activity_days.user_id
-),
-
-portraits as (
-    select
-        layers.audience_date,
-        layers.layers_date,
-        layers.user_id,
-        layers.lifecycle_stage,
-        layers.value_tier,
-        layers.churn_risk,
-        layers.p_alive,
-        layers.order_count,
-        layers.revenue_amount_365d,
-        {{ dbt.datediff(
-            'last_orders.last_order_date', 'layers.layers_date', 'day'
-        ) }} as recency_days,
-        users.marketing_opt_in,
-        users.has_email,
-        users.has_phone,
-        coalesce(app_users.has_app_login, false) as has_app_login,
-        coalesce(app_users.has_mini_program_login, false) as has_mini_program_login
-    from layers
-    inner join users
-        on layers.user_id = users.user_id
-    left join last_orders
-        on layers.user_id = last_orders.user_id
-    left join app_users
-        on layers.user_id = app_users.user_id
-),
-
-matched as (
-    select
-        portraits.audience_date,
-        portraits.layers_date,
-        portraits.user_id,
-        portraits.lifecycle_stage,
-        portraits.value_tier,
-        portraits.churn_risk,
-        portraits.p_alive,
-        portraits.order_count,
-        portraits.revenue_amount_365d,
-        portraits.recency_days,
-        portraits.marketing_opt_in,
-        portraits.has_email,
-        portraits.has_phone,
-        portraits.has_app_login,
-        portraits.has_mini_program_login,
-        audiences.audience_name,
-        audiences.channel,
-        audiences.control_share,
-        case audiences.channel
-            when 'sms' then portraits.has_phone
-            when 'email' then portraits.has_email
-            when 'push' then portraits.has_app_login
-            when 'wechat' then portraits.has_mini_program_login
-            else false
-        end as has_contact
-    from portraits
-    inner join audiences
+        profiles.*,
+        audience_channels.audience_name,
+        audience_channels.priority,
+        audience_channels.has_tags,
+        audience_channels.lacks_tags,
+        audience_channels.has_tag_count,
+        audience_channels.channel,
+        audience_channels.control_share,
+        row_number() over (
+            partition by audience_channels.audience_name, profiles.user_id
+            order by audience_channels.channel_rank asc
+        ) as channel_choice
+    from profiles
+    inner join audience_channels
         on
-            (audiences.lifecycle_stage is null or portraits.lifecycle_stage = audiences.lifecycle_stage)
-            and (audiences.value_tier is null or portraits.value_tier = audiences.value_tier)
-            and (audiences.churn_risk is null or portraits.churn_risk = audiences.churn_risk)
-            and (audiences.min_recency_days is null or portraits.recency_days >= audiences.min_recency_days)
-            and (audiences.max_recency_days is null or portraits.recency_days <= audiences.max_recency_days)
-            and (audiences.min_order_count is null or portraits.order_count >= audiences.min_order_count)
+            {% for dimension in layer_dimensions() -%}
+                (
+                    audience_channels.{{ dimension }} is null
+                    or profiles.{{ dimension }} = audience_channels.{{ dimension }}
+                )
+                and
+            {% endfor -%}
+            (
+                audience_channels.min_recency_days is null
+                or profiles.recency_days >= audience_channels.min_recency_days
+            )
+            and (
+                audience_channels.max_recency_days is null
+                or profiles.recency_days <= audience_channels.max_recency_days
+            )
+            and (
+                audience_channels.min_order_count is null
+                or profiles.order_count >= audience_channels.min_order_count
+            )
+    where
+        profiles.marketing_opt_in
+        and case audience_channels.channel
+            when 'sms' then profiles.has_phone
+            when 'email' then profiles.has_email
+            when 'push' then profiles.has_app_login
+            when 'wechat' then profiles.has_mini_program_login
+            else false
+        end
 ),
 
-eligible as (
+-- Per user and audience: how many of the audience's has_tags and lacks_tags the user holds on
+-- the layers date (a tag matches when ';' || tag_group:tag || ';' occurs in ';' || list || ';').
+tag_matches as (
     select
-        audience_date,
-        layers_date,
-        user_id,
-        lifecycle_stage,
-        value_tier,
-        churn_risk,
-        p_alive,
-        order_count,
-        revenue_amount_365d,
-        recency_days,
-        marketing_opt_in,
-        has_email,
-        has_phone,
-        has_app_login,
-        has_mini_program_login,
-        audience_name,
-        channel,
-        control_share,
-        has_contact,
+        reachable.audience_name,
+        reachable.user_id,
+        sum(case when {{ in_tag_list('tags.tag_key', 'reachable.has_tags') }} then 1 else 0 end) as has_tag_matches,
+        sum(case when {{ in_tag_list('tags.tag_key', 'reachable.lacks_tags') }} then 1 else 0 end) as lacks_tag_matches
+    from reachable
+    inner join tags
+        on
+            reachable.user_id = tags.user_id
+            and reachable.layers_date = tags.as_of_date
+    where
+        reachable.channel_choice = 1
+        and (reachable.has_tags is not null or reachable.lacks_tags is not null)
+    group by reachable.audience_name, reachable.user_id
+),
+
+qualified as (
+    select
+        reachable.*,
+        count(*) over (partition by reachable.user_id) as qualified_audience_count,
+        row_number() over (partition by reachable.user_id order by reachable.priority asc) as priority_rank
+    from reachable
+    left join tag_matches
+        on
+            reachable.audience_name = tag_matches.audience_name
+            and reachable.user_id = tag_matches.user_id
+    where
+        reachable.channel_choice = 1
+        and coalesce(tag_matches.has_tag_matches, 0) = reachable.has_tag_count
+        and coalesce(tag_matches.lacks_tag_matches, 0) = 0
+),
+
+audience_dates as (
+    select distinct audience_date from profiles
+),
+
+-- Audience days of each user in the 6 days before the audience date (earlier builds' rows).
+recent_contacts as (
+    {% if is_incremental() -%}
+        select
+            previous.user_id,
+            count(distinct previous.audience_date) as contact_days
+        from {{ this }} as previous
+        inner join audience_dates
+            on
+                previous.audience_date < audience_dates.audience_date
+                and previous.audience_date >= {{ dbt.dateadd('day', -6, 'audience_dates.audience_date') }}
+        group by previous.user_id
+    {%- else -%}
+        select
+            user_id,
+            0 as contact_days
+        from profiles
+        where false
+    {%- endif %}
+),
+
+members as (
+    select
+        qualified.*,
         {{ hex_fraction(sha256_hex(dbt.concat([
-            'audience_name', "':'", 'user_id', "':'", 'cast(audience_date as ' ~ dbt.type_string() ~ ')'
+            'qualified.audience_name', "':'", 'qualified.user_id', "':'",
+            'cast(qualified.audience_date as ' ~ dbt.type_string() ~ ')'
         ]))) }} as assignment_fraction
-    from matched
-    where marketing_opt_in and has_contact
+    from qualified
+    left join recent_contacts
+        on qualified.user_id = recent_contacts.user_id
+    where
+        qualified.priority_rank = 1
+        and coalesce(recent_contacts.contact_days, 0) < {{ var('max_contacts_per_7_days') }}
 ),
 
 final as (
@@ -209,20 +195,21 @@ final as (
         case when assignment_fraction < control_share then 'control' else 'treatment' end as test_group,
         cast(assignment_fraction as double) as assignment_fraction,
         cast(control_share as double) as control_share,
-        lifecycle_stage,
-        value_tier,
-        churn_risk,
+        {% for dimension in layer_dimensions() -%}
+            {{ dimension }},
+        {% endfor -%}
         cast(p_alive as double) as p_alive,
         cast(recency_days as integer) as recency_days,
         cast(order_count as {{ dbt.type_bigint() }}) as order_count,
         cast(revenue_amount_365d as decimal(18, 2)) as revenue_amount_365d,
+        cast(qualified_audience_count as integer) as qualified_audience_count,
         marketing_opt_in,
-        has_contact,
+        true as has_contact,
         has_email,
         has_phone,
         has_app_login,
         has_mini_program_login
-    from eligible
+    from members
 )
 
 select * from final
