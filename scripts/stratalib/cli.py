@@ -258,8 +258,8 @@ def command_build(args: argparse.Namespace) -> int:
         return report("build", run_dbt(dbt_build_command(args), dbt_vars))
 
 
-# Models that depend on the as-of date and feed the layer history: all a past snapshot needs.
-SNAPSHOT_SELECTION = "int_as_of_date+,+user_layer_history"
+# Models that depend on the as-of date and feed the layer or tag history: all a past snapshot needs.
+SNAPSHOT_SELECTION = ["int_as_of_date+,+user_layer_history", "int_as_of_date+,+user_tag_history"]
 
 
 def command_backfill(args: argparse.Namespace) -> int:
@@ -288,7 +288,7 @@ def run_backfill(args: argparse.Namespace, dates: list[date], dbt_vars: dict[str
     for snapshot in dates:
         print(f"strata backfill: snapshot {snapshot} ({dates.index(snapshot) + 1} of {len(dates)})", flush=True)
         snapshot_vars = {**dbt_vars, "as_of_date": snapshot.isoformat()}
-        outcome = run_dbt(["run", "--select", SNAPSHOT_SELECTION], snapshot_vars, manifest)
+        outcome = run_dbt(["run", "--select", *SNAPSHOT_SELECTION], snapshot_vars, manifest)
         if outcome.exit_code != EXIT_OK:
             return report("backfill", outcome)
     # The rest at the current as-of date: the marts describe it again, and every other test runs.

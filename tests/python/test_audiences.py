@@ -45,18 +45,26 @@ EXPECTED_AUDIENCES = """
         left join last_orders using (user_id) left join logins using (user_id)
         where users.marketing_opt_in
     ),
+    deal_seekers as (
+        select user_id from marts.user_tag_history
+        where as_of_date = $d and tag_group = 'price_sensitivity' and tag = 'deal_seeker'
+    ),
     qualified as (
         select 1 as priority, 'high_value_at_risk' as audience_name, user_id from portraits
         where lifecycle_stage = 'at_risk' and value_tier = 'core' and has_phone
         union all
-        select 2, 'win_back_silent_buyers', user_id from portraits
+        select 2, 'deal_seeker_at_risk', user_id from portraits
+        where lifecycle_stage = 'at_risk' and user_id in (select user_id from deal_seekers)
+            and (has_phone or has_email or app or mini)
+        union all
+        select 3, 'win_back_silent_buyers', user_id from portraits
         where recency_days >= 30 and order_count >= 2 and has_phone
         union all
-        select 3, 'churned_reactivation', user_id from portraits where lifecycle_stage = 'churned' and has_email
+        select 4, 'churned_reactivation', user_id from portraits where lifecycle_stage = 'churned' and has_email
         union all
-        select 4, 'new_user_nurture', user_id from portraits where lifecycle_stage = 'new' and app
+        select 5, 'new_user_nurture', user_id from portraits where lifecycle_stage = 'new' and app
         union all
-        select 5, 'silent_user_recall', user_id from portraits
+        select 6, 'silent_user_recall', user_id from portraits
         where behaviour_tier = 'churned' and (has_phone or has_email or app or mini)
     )
     select audience_name, user_id from qualified
@@ -126,7 +134,7 @@ def test_no_member_without_consent_or_contact(dirty_sample: BuiltSample) -> None
         where user_id not in (select user_id from marts.dim_users)
     """)
     assert orphans == 0
-    assert query(dirty_sample.warehouse, "select count(distinct audience_name) from marts.audience_members") == [(5,)]
+    assert query(dirty_sample.warehouse, "select count(distinct audience_name) from marts.audience_members") == [(6,)]
 
 
 def test_audience_of_a_date_uses_the_layers_of_the_day_before(two_dates: Path, as_of: date, past: date) -> None:
@@ -224,3 +232,17 @@ def test_silent_user_recall_reaches_never_buyers_on_their_cheapest_channel(dirty
     """)
     assert dearer == []
 
+
+
+def test_an_audience_date_without_its_tags_stops_the_build(
+    backfilled_sample: Path, dirty_sample: BuiltSample, past: date, tmp_path: Path
+) -> None:
+    """deal_seeker_at_risk filters on tags: an audience date whose layers date has no tag snapshot
+    would silently fail every has_tags, so dbt stops with a message naming the way out."""
+    warehouse = copy_warehouse(backfilled_sample, tmp_path)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("delete from marts.user_tag_history where as_of_date = ?", [past])
+    audience_vars = {"as_of_date": past.isoformat(), "audience_date": (past + timedelta(days=1)).isoformat()}
+    with pytest.raises(AssertionError, match="holds no tags of that day"):
+        run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "audience_members",
+                dbt_vars={**audience_vars, "load_time": SAMPLE_LOAD_TIME})  # fmt: skip

@@ -1,7 +1,7 @@
 -- One row per audience x user x audience_date: the users each audience of seeds/audiences.csv
 -- selects on the audience date from the profiles of the layers date before it
 -- (int_audience_profiles), with a deterministic treatment/control split. A user qualifies for an
--- audience when every rule holds, including the tag filters (user_tags of the layers date), and
+-- audience when every rule holds, including the tag filters (user_tag_history of the layers date), and
 -- the user has marketing_opt_in and a contact for one of the audience's channels
 -- (int_audience_channels: the audience's channel, or the cheapest one the user can be reached
 -- on). Each user is then kept in one audience a day, the qualifying audience of lowest priority,
@@ -19,11 +19,11 @@
         on_schema_change='append_new_columns',
     )
 }}
--- depends_on: {{ ref('int_as_of_date') }}
 {#-
-    user_tags holds the tags of the as-of date only. An audience date set by var('audience_date')
-    reads the layers of the day before it; when that is not the as-of date, an audience with tag
-    filters would test tags of another day, so the build stops instead.
+    An audience date set by var('audience_date') reads the layers and the tags of the day before
+    it. When an audience filters on tags and user_tag_history holds no tags of that day (it was
+    never built for it: run `strata backfill` over it), every has_tags would fail and every
+    lacks_tags hold, so the build stops instead.
 -#}
 {%- if execute and var('audience_date') and flags.WHICH in ['run', 'build'] -%}
     {%- set layers_date = (
@@ -33,12 +33,15 @@
         'select audience_name from ' ~ ref('int_audience_channels')
         ~ ' where has_tags is not null or lacks_tags is not null'
     ).columns[0].values() -%}
-    {%- set as_of_date = run_query('select as_of_date from ' ~ ref('int_as_of_date')).columns[0].values()[0] | string -%}
-    {%- if tagged and as_of_date != layers_date -%}
+    {%- set tag_rows = run_query(
+        'select count(*) from ' ~ ref('user_tag_history') ~ " where as_of_date = cast('" ~ layers_date ~ "' as date)"
+    ).columns[0].values()[0] -%}
+    {%- if tagged and tag_rows == 0 -%}
         {{ exceptions.raise_compiler_error(
-            'audience_date ' ~ var('audience_date') ~ ' reads the layers of ' ~ layers_date
-            ~ ', but user_tags holds the tags of the as-of date ' ~ as_of_date ~ ' and audience(s) '
-            ~ tagged | unique | join(', ') ~ ' filter on tags: pass as_of_date ' ~ layers_date ~ ' too.'
+            'audience_date ' ~ var('audience_date') ~ ' reads the tags of ' ~ layers_date
+            ~ ', but user_tag_history holds no tags of that day and audience(s) '
+            ~ tagged | unique | join(', ') ~ ' filter on tags: build that snapshot first'
+            ~ ' (`strata backfill --from ' ~ layers_date ~ ' --to <as-of date>`).'
         ) }}
     {%- endif -%}
 {%- endif %}
@@ -58,7 +61,7 @@ tags as (
         as_of_date,
         user_id,
         {{ dbt.concat(['tag_group', "':'", 'tag']) }} as tag_key
-    from {{ ref('user_tags') }}
+    from {{ ref('user_tag_history') }}
 ),
 
 -- Every user, audience and channel of the audience the user can be reached on, where the
