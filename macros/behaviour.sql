@@ -178,3 +178,20 @@
         else {{ add_periods('month', n_expr, date_expr) }}
     end
 {%- endmacro %}
+
+{#
+    first_by(value, order_columns): aggregate, the value of the row that sorts first by the
+    order_columns (a list of SQL expressions, compared left to right); deterministic when the
+    columns break every tie. DuckDB arg_min over a row value, Spark min_by over a struct.
+#}
+{% macro first_by(value, order_columns) -%}
+    {{ return(adapter.dispatch('first_by', 'strata')(value, order_columns)) }}
+{%- endmacro %}
+
+{% macro default__first_by(value, order_columns) -%}
+    min_by({{ value }}, struct({{ order_columns | join(', ') }}))
+{%- endmacro %}
+
+{% macro duckdb__first_by(value, order_columns) -%}
+    arg_min({{ value }}, row({{ order_columns | join(', ') }}))
+{%- endmacro %}

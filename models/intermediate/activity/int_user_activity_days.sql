@@ -12,6 +12,8 @@
 -- the time is then the time the user was known to be there, measured like every other
 -- logged-in activity figure, and the anonymous browsing before a login is not credited to a
 -- user it was never tied to. Milliseconds (dbt.datediff) keep sub-second timestamps exact.
+-- first_platform: the platform of the user's first logged-in event of the day (ties by platform
+-- name), the user's platform on that day in the KPI marts.
 with
 
 events as (
@@ -34,7 +36,8 @@ user_day_sessions as (
         min(occurred_at) as first_occurred_at,
         max(occurred_at) as last_occurred_at,
         max(case when platform = 'app' then 1 else 0 end) as has_app_event,
-        max(case when platform = 'mini_program' then 1 else 0 end) as has_mini_program_event
+        max(case when platform = 'mini_program' then 1 else 0 end) as has_mini_program_event,
+        {{ first_by('platform', ['occurred_at', 'platform']) }} as first_platform
     from events
     group by user_id, event_date, session_id
 ),
@@ -46,7 +49,8 @@ event_days as (
         sum(event_count) as event_count,
         count(session_id) as session_count,
         max(has_app_event) = 1 as has_app_event,
-        max(has_mini_program_event) = 1 as has_mini_program_event
+        max(has_mini_program_event) = 1 as has_mini_program_event,
+        {{ first_by('first_platform', ['first_occurred_at', 'first_platform']) }} as first_platform
     from user_day_sessions
     group by user_id, event_date
 ),
@@ -94,7 +98,8 @@ final as (
         cast(coalesce(session_ends.ended_session_count, 0) as {{ dbt.type_bigint() }}) as ended_session_count,
         cast(coalesce(session_ends.time_spent_milliseconds, 0) / 1000.0 as decimal(18, 3)) as time_spent_seconds,
         event_days.has_app_event,
-        event_days.has_mini_program_event
+        event_days.has_mini_program_event,
+        event_days.first_platform
     from event_days
     left join session_ends
         on
