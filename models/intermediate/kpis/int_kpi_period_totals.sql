@@ -170,16 +170,23 @@ periods as (
     group by cast({{ dbt.date_trunc('month', 'period_start') }} as date)
 ),
 
+seen_breakdowns as (
+    select
+        breakdown,
+        breakdown_value
+    from user_sums
+    union all
+    select
+        breakdown,
+        breakdown_value
+    from cost_sums
+),
+
 breakdown_values as (
     select distinct
         breakdown,
         breakdown_value
-    from user_sums
-    union
-    select distinct
-        breakdown,
-        breakdown_value
-    from cost_sums
+    from seen_breakdowns
 ),
 
 final as (

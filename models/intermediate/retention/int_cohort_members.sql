@@ -3,7 +3,7 @@
 -- Cohorts (cohort_definitions):
 --   first_purchase  weeks and months; a user's cohort is the period of the first valid order
 --                   (int_orders_sequenced.is_first_order); activity = purchase periods.
---   registration    months; the period of registered_date (reporting time zone) for users
+--   registration    weeks and months; the period of registered_date (reporting time zone) for users
 --                   registered on or before the as-of date; activity = logged-in activity periods.
 -- acquisition_channel: the user's channel ('unknown' when not given); first_order_platform: the
 -- platform of the first valid order ('unknown' when null or for users without an order).
@@ -42,6 +42,11 @@ cohort_definitions as (
         'first_purchase' as cohort_type,
         'month' as period_type,
         'purchase' as activity_type
+    union all
+    select
+        'registration' as cohort_type,
+        'week' as period_type,
+        'activity' as activity_type
     union all
     select
         'registration' as cohort_type,
