@@ -2,16 +2,13 @@
 -- retention of the users registered in cohort_week (weeks start on Monday, reporting time zone),
 -- overall and by acquisition channel, for every week from the cohort week to the as-of week (a
 -- dense grid: 0 where nobody was active). A user is active in a week with a logged-in activity
--- day in it. The rows of int_cohort_retention_rates for registration cohorts by week, where the
--- counts and rates are defined (as in activity_retention_monthly).
+-- day in it. The week rows of int_registration_cohort_retention (from int_cohort_retention_rates,
+-- where the counts and rates are defined, as in activity_retention_monthly).
 with
 
 cohort_periods as (
-    select * from {{ ref('int_cohort_retention_rates') }}
-    where
-        cohort_type = 'registration'
-        and period_type = 'week'
-        and breakdown in ('overall', 'acquisition_channel')
+    select * from {{ ref('int_registration_cohort_retention') }}
+    where period_type = 'week'
 ),
 
 final as (

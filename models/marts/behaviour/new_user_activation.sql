@@ -3,40 +3,12 @@
 -- valid order within 1, 7 and 30 days of registering (doc block new_user_activation).
 with
 
-users as (
-    select
-        user_id,
-        registered_at,
-        registered_date,
-        acquisition_channel
-    from {{ ref('dim_users') }}
-),
-
-first_orders as (
-    select
-        user_id,
-        ordered_at
-    from {{ ref('fct_orders') }}
-    where is_first_order
+registrants as (
+    select * from {{ ref('int_user_activation') }}
 ),
 
 as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
-),
-
-registrants as (
-    select
-        users.user_id,
-        users.acquisition_channel,
-        {{ period_start('week', 'users.registered_date') }} as registration_week,
-        {{ dbt.datediff(
-            'users.registered_at', 'first_orders.ordered_at', 'second'
-        ) }} as seconds_to_first_order
-    from users
-    cross join as_of
-    left join first_orders
-        on users.user_id = first_orders.user_id
-    where users.registered_date <= as_of.as_of_date
+    select max(as_of_date) as as_of_date from registrants
 ),
 
 channels as (
