@@ -49,22 +49,29 @@ EXPECTED_AUDIENCES = """
         select user_id from marts.user_tag_history
         where as_of_date = $d and tag_group = 'price_sensitivity' and tag = 'deal_seeker'
     ),
+    abandoned_carts as (
+        select user_id from marts.user_tag_history
+        where as_of_date = $d and tag_group = 'cart' and tag = 'abandoned'
+    ),
     qualified as (
         select 1 as priority, 'high_value_at_risk' as audience_name, user_id from portraits
         where lifecycle_stage = 'at_risk' and value_tier = 'core' and has_phone
         union all
-        select 2, 'deal_seeker_at_risk', user_id from portraits
+        select 2, 'abandoned_cart_recovery', user_id from portraits
+        where user_id in (select user_id from abandoned_carts) and (has_phone or has_email or app or mini)
+        union all
+        select 3, 'deal_seeker_at_risk', user_id from portraits
         where lifecycle_stage = 'at_risk' and user_id in (select user_id from deal_seekers)
             and (has_phone or has_email or app or mini)
         union all
-        select 3, 'win_back_silent_buyers', user_id from portraits
+        select 4, 'win_back_silent_buyers', user_id from portraits
         where recency_days >= 30 and order_count >= 2 and has_phone
         union all
-        select 4, 'churned_reactivation', user_id from portraits where lifecycle_stage = 'churned' and has_email
+        select 5, 'churned_reactivation', user_id from portraits where lifecycle_stage = 'churned' and has_email
         union all
-        select 5, 'new_user_nurture', user_id from portraits where lifecycle_stage = 'new' and app
+        select 6, 'new_user_nurture', user_id from portraits where lifecycle_stage = 'new' and app
         union all
-        select 6, 'silent_user_recall', user_id from portraits
+        select 7, 'silent_user_recall', user_id from portraits
         where behaviour_tier = 'churned' and (has_phone or has_email or app or mini)
     )
     select audience_name, user_id from qualified
@@ -134,7 +141,7 @@ def test_no_member_without_consent_or_contact(dirty_sample: BuiltSample) -> None
         where user_id not in (select user_id from marts.dim_users)
     """)
     assert orphans == 0
-    assert query(dirty_sample.warehouse, "select count(distinct audience_name) from marts.audience_members") == [(6,)]
+    assert query(dirty_sample.warehouse, "select count(distinct audience_name) from marts.audience_members") == [(7,)]
 
 
 def test_audience_of_a_date_uses_the_layers_of_the_day_before(two_dates: Path, as_of: date, past: date) -> None:

@@ -2,9 +2,11 @@
 -- give the users of user_facts. Every rule kind is defined in doc block user_tags
 -- (_tags__docs.md): category_interest (views and purchases of a category in the last
 -- window_days days, int_user_category_interest), discounted_order_share and discount_share
--- (user_facts, buyers), preferred_platform (user_facts, buyers) and active_platform (logged-in
--- activity days on the platform in the last window_days days, int_user_activity_days). A tag
--- '*' is the matched value (the category or the platform). "Last N days" = the N calendar days
+-- (user_facts, buyers), preferred_platform (user_facts, buyers), active_platform (logged-in
+-- activity days on the platform in the last window_days days, int_user_activity_days) and
+-- abandoned_cart (an open cart of int_user_open_carts at least var('cart_abandon_hours') old at
+-- the end of the as-of date, whose day is in the last window_days days). A tag '*' is the
+-- matched value (the category or the platform). "Last N days" = the N calendar days
 -- ending on the as-of date, as-of date included. Two rules giving the same tag make one row.
 with
 
@@ -51,6 +53,14 @@ activity_days as (
     from {{ ref('int_user_activity_days') }}
 ),
 
+open_carts as (
+    select
+        user_id,
+        last_cart_at,
+        last_cart_date
+    from {{ ref('int_user_open_carts') }}
+),
+
 as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
@@ -84,6 +94,18 @@ windowed_signals as (
         1 as signal_count
     from activity_days
     where has_mini_program_event
+    union all
+    select
+        open_carts.user_id,
+        'abandoned_cart' as rule_kind,
+        'cart' as matched_value,
+        open_carts.last_cart_date as activity_date,
+        1 as signal_count
+    from open_carts
+    cross join as_of
+    where
+        {{ dbt.dateadd('hour', var('cart_abandon_hours'), to_reporting_tz('open_carts.last_cart_at')) }}
+        <= cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as timestamp)
 ),
 
 -- A windowed rule's tag: the signals of a matched value over the rule's window reach min_count.
