@@ -61,6 +61,8 @@ def make_sessions(rng: np.random.Generator, run: RunParameters, users: Users, or
     platform = np.where(order >= 0, order_platform, users.device_platform[user, device])
     by_time = np.lexsort((anchor, user))
     user, kind, anchor, order, device, platform = (a[by_time] for a in (user, kind, anchor, order, device, platform))
+    kept = ~planted_dip(rng, run, kind, anchor, platform)
+    user, kind, anchor, order, device, platform = (a[kept] for a in (user, kind, anchor, order, device, platform))
 
     first_of_user = np.r_[True, user[1:] != user[:-1]]
     paid_user = np.array([a.utm_source is not None for a in ACQUISITION])[users.acquisition]
@@ -70,6 +72,17 @@ def make_sessions(rng: np.random.Generator, run: RunParameters, users: Users, or
     counters.session += len(user)
     return Sessions(user, kind, anchor, order, device, platform, has_utm, fixed_strings("s", (numbers, 10)),
                     rng.random(len(user)) < settings.missing_session_id_share)
+
+
+def planted_dip(rng: np.random.Generator, run: RunParameters, kind: np.ndarray, anchor: np.ndarray,
+                platform: np.ndarray) -> np.ndarray:
+    """The app browse sessions of the planted DAU dip day that do not happen (a share of them)."""
+    dip_day = run.dau_dip_day_us
+    drawn = rng.random(len(kind)) < run.settings.sessions.dau_dip_drop_share
+    if dip_day is None:
+        return np.zeros(len(kind), dtype=bool)
+    on_dip_day = (anchor >= dip_day) & (anchor < dip_day + DAY)
+    return (kind == SessionKind.BROWSE) & (platform == Platform.APP) & on_dip_day & drawn
 
 
 def session_slot_counts(rng: np.random.Generator, run: RunParameters, sessions: Sessions) -> np.ndarray:

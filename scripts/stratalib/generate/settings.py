@@ -105,6 +105,10 @@ class SessionSettings:
     share_event_share: float = 0.04
     review_share: float = 0.03  # browse sessions
     browse_event_shares: tuple[float, float, float] = (0.45, 0.2, 0.35)  # page_view, search, product_view
+    # A planted DAU dip (ground_truth.json dau_dip): on the day this many days before the end, this
+    # share of the app's browse sessions does not happen, so the app explains the day's drop.
+    dau_dip_days_before_end: int = 21
+    dau_dip_drop_share: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,12 @@ class RunParameters:
         else:
             offset = self.days // 2
         return self.start_us + offset * DAY + campaigns.send_hour * HOUR
+
+    @property
+    def dau_dip_day_us(self) -> int | None:
+        """Midnight UTC of the planted DAU dip day, or None when the period is too short for it."""
+        days_before_end = self.settings.sessions.dau_dip_days_before_end
+        return self.end_us - days_before_end * DAY if self.days > 2 * days_before_end else None
 
     @property
     def user_width(self) -> int:

@@ -97,6 +97,9 @@ def truth_dict(run: RunParameters, truth: Truth) -> dict:
         "bad_rows": truth.bad,
         "normalised_values": {"raw_orders.status": truth.normalised_status},
         "default_as_of_date": None if latest is None else str(np.datetime64(latest, "us").astype("datetime64[D]")),
+        "dau_dip": None if run.dau_dip_day_us is None else {
+            "date": str(np.datetime64(run.dau_dip_day_us, "us").astype("datetime64[D]")), "platform": "app",
+            "drop_share_of_app_browse_sessions": run.settings.sessions.dau_dip_drop_share},
         "valid_orders": truth.valid_orders,
         "revenue_amount": round(truth.revenue_cents / 100, 2),
         "revenue_cents": truth.revenue_cents,
