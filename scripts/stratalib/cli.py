@@ -8,6 +8,8 @@
     strata docs [--warehouse FILE]
     strata export-audience NAME [--date DATE] --out FILE.csv [--force] [--warehouse FILE]
     strata check [--warehouse FILE] [--docs-dir DIR]
+    strata publish [--warehouse FILE]
+    strata export-marts --out DIR [--warehouse FILE]
 
 Exit codes: 0 ok, 1 checks failed (a dbt test or a data check), 2 usage, input or runtime error
 (one line on stderr, "strata <command>: <message>", never a traceback).
@@ -30,10 +32,12 @@ from stratalib.dbt_invoke import (
     EXIT_OK,
     EXIT_USAGE,
     PROJECT_DIR,
+    close_dbt_connections,
     parse_project,
     prepare_environment,
     run_dbt,
 )
+from stratalib.publish import ContactDataError, PublishError, export_marts, publish
 from stratalib.raw_files import RawInputError, default_raw_dir, detect_raw_formats
 from stratalib.snapshots import EVERY, snapshot_dates
 from stratalib.warehouse import WarehouseError, nearest_existing, reading, writing
@@ -116,6 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True, help="CSV file to write (mode 0600)")
     export.add_argument("--force", action="store_true", help="replace --out if it exists")
     export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+
+    publish_command = commands.add_parser(
+        "publish", help="write the marts and seeds into analytics.duckdb beside the warehouse (build does it too)"
+    )
+    publish_command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+
+    export_marts_command = commands.add_parser(
+        "export-marts", help="write every relation of the published file as Parquet: DIR/<schema>/<relation>.parquet"
+    )
+    export_marts_command.add_argument("--out", type=Path, required=True, help="folder to write the Parquet files into")
+    export_marts_command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     return parser
 
 
@@ -252,10 +267,32 @@ def dbt_build_command(args: argparse.Namespace, selector: str | None = None) -> 
     return command
 
 
+def publish_outcome(warehouse: Path) -> DbtOutcome:
+    """Publish the warehouse (stratalib.publish); clear contact data in it is a failed check (exit 1)."""
+    try:
+        published = publish(warehouse)
+    except ContactDataError as error:
+        return DbtOutcome(EXIT_CHECKS_FAILED, str(error))
+    except PublishError as error:
+        return DbtOutcome(EXIT_USAGE, str(error))
+    print(f"published {published.relations} relations to {published.path}", flush=True)
+    return DbtOutcome(EXIT_OK)
+
+
+def publish_if_passed(outcome: DbtOutcome, warehouse: Path) -> DbtOutcome:
+    """After a build's last dbt run: publish only when it passed (every test too), so a failed
+    build leaves the last good published file. Runs under the build's exclusive lock, after dbt
+    has let go of the file."""
+    if outcome.exit_code != EXIT_OK:
+        return outcome
+    close_dbt_connections()
+    return publish_outcome(warehouse)
+
+
 def command_build(args: argparse.Namespace) -> int:
     dbt_vars = prepare_build(args)
-    with warehouse_for_writing(args.warehouse):
-        return report("build", run_dbt(dbt_build_command(args), dbt_vars))
+    with warehouse_for_writing(args.warehouse) as warehouse:
+        return report("build", publish_if_passed(run_dbt(dbt_build_command(args), dbt_vars), warehouse))
 
 
 # Models that depend on the as-of date and feed the layer or tag history: all a past snapshot needs.
@@ -268,11 +305,11 @@ def command_backfill(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UsageError(str(error)) from error
     dbt_vars = prepare_build(args)
-    with warehouse_for_writing(args.warehouse):
-        return run_backfill(args, dates, dbt_vars)
+    with warehouse_for_writing(args.warehouse) as warehouse:
+        return run_backfill(args, dates, dbt_vars, warehouse)
 
 
-def run_backfill(args: argparse.Namespace, dates: list[date], dbt_vars: dict[str, object]) -> int:
+def run_backfill(args: argparse.Namespace, dates: list[date], dbt_vars: dict[str, object], warehouse: Path) -> int:
     """The backfill's dbt runs: snapshot inputs once, each snapshot date, then the rest.
 
     The project is parsed once and the runs before the last reuse that manifest (see
@@ -293,7 +330,8 @@ def run_backfill(args: argparse.Namespace, dates: list[date], dbt_vars: dict[str
             return report("backfill", outcome)
     # The rest at the current as-of date: the marts describe it again, and every other test runs.
     print("strata backfill: building the current snapshot and the other marts", flush=True)
-    return report("backfill", run_dbt(dbt_build_command(args, "after_snapshots"), dbt_vars))
+    outcome = run_dbt(dbt_build_command(args, "after_snapshots"), dbt_vars)
+    return report("backfill", publish_if_passed(outcome, warehouse))
 
 
 def command_docs(args: argparse.Namespace) -> int:
@@ -327,6 +365,28 @@ def command_export_audience(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_publish(args: argparse.Namespace) -> int:
+    """Publish on its own under the shared run lock: it only reads the warehouse, so it runs beside
+    check and export-audience but never during a build; two publishes write their own temporary
+    files and the last rename wins, with the same content (no build can run between them)."""
+    with warehouse_for_reading(args.warehouse) as warehouse:
+        return report("publish", publish_outcome(warehouse))
+
+
+def command_export_marts(args: argparse.Namespace) -> int:
+    """No run lock: it reads only the published file, which a build replaces but never writes in place."""
+    check_output_folder(args.out)
+    try:
+        written = export_marts(args.warehouse.resolve(), args.out)
+    except ContactDataError as error:
+        print(f"strata export-marts: {error}", file=sys.stderr)
+        return EXIT_CHECKS_FAILED
+    except PublishError as error:
+        raise UsageError(str(error)) from error
+    print(f"wrote {len(written)} Parquet files to {args.out}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "generate": command_generate,
     "build": command_build,
@@ -334,6 +394,8 @@ COMMANDS = {
     "docs": command_docs,
     "check": command_check,
     "export-audience": command_export_audience,
+    "publish": command_publish,
+    "export-marts": command_export_marts,
 }
 
 

@@ -102,6 +102,21 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest
     return DbtOutcome(EXIT_USAGE if is_disk_full(summary) else EXIT_CHECKS_FAILED, summary)
 
 
+def close_dbt_connections() -> None:
+    """Close the warehouse connection dbt-duckdb keeps open in this process after a run.
+
+    Until it is closed, DuckDB refuses any other opening of the file from this process (read-only,
+    or attached by another connection), e.g. the publish step at the end of a build."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    try:
+        environment = DuckDBConnectionManager.env()
+    except Exception:  # no run of this process opened the warehouse (dbt raises a bare Exception)
+        return
+    environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
 def show_rows(sql: str, common: list[str]) -> list[list[Any]]:
     """The rows of a query run through `dbt show` (same profile and connection settings as the run)."""
     from dbt.cli.main import dbtRunner

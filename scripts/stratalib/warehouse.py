@@ -35,8 +35,10 @@ def lock_path(warehouse: Path) -> Path:
 
 def companion_paths(warehouse: Path) -> tuple[Path, ...]:
     """The warehouse file and the files DuckDB and the runner keep beside it (WAL, run lock, the
-    restricted file of clear-text contacts and its WAL, the pseudonym key): none may be overwritten."""
+    restricted file of clear-text contacts and its WAL, the pseudonym key, the published file):
+    none may be overwritten."""
     from stratalib.dbt_invoke import pii_key_path, restricted_path
+    from stratalib.publish import published_path
 
     restricted = restricted_path(warehouse)
     return (
@@ -46,6 +48,7 @@ def companion_paths(warehouse: Path) -> tuple[Path, ...]:
         restricted,
         restricted.with_name(f"{restricted.name}.wal"),
         pii_key_path(warehouse),
+        published_path(warehouse),
     )
 
 

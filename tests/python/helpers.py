@@ -10,6 +10,7 @@ fixed fixtures whatever the raw data, so they run once per session, in the build
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
@@ -17,12 +18,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from stratalib.dbt_invoke import pii_key_path, restricted_path
+from stratalib.warehouse import lock_path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # The venv's console scripts: `strata` (pyproject.toml) and dbt.
@@ -65,6 +70,35 @@ def run_build(
 ) -> subprocess.CompletedProcess[str]:
     """`strata build --skip-unit-tests` of `raw_dir` into `warehouse` (every data test still runs)."""
     return run_strata(*build_args(raw_dir, warehouse, *extra), check=check, env=env)
+
+
+def start_build(raw_dir: Path, warehouse: Path, *extra: str | Path) -> subprocess.Popen[str]:
+    """`strata build --skip-unit-tests` started in its own process group, its dbt log readable line
+    by line (stdout and stderr together)."""
+    return subprocess.Popen(
+        [str(STRATA), *map(str, build_args(raw_dir, warehouse, *extra))],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    )
+
+
+def wait_for_models(process: subprocess.Popen[str], count: int, timeout: float = 900) -> list[str]:
+    """Read a started build's log until `count` models are created; return the lines read."""
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if sum("OK created" in seen for seen in lines) >= count:
+            return lines
+    raise AssertionError(f"the build ended or stalled before {count} models were created:\n" + "".join(lines[-40:]))
 
 
 # The load time of the builds of the shared generated sample (conftest's dirty_sample): after the
@@ -137,6 +171,15 @@ def copy_warehouse(warehouse: Path, folder: Path) -> Path:
         if source.exists():
             shutil.copy2(source, folder / source.name)
     return folder / warehouse.name
+
+
+@contextmanager
+def held_lock(warehouse: Path, operation: int) -> Iterator[None]:
+    """Hold flock(operation) on the warehouse's run lock from this process, as a running build
+    (LOCK_EX) or a reader (LOCK_SH) would."""
+    with lock_path(warehouse).open("a") as handle:
+        fcntl.flock(handle, operation | fcntl.LOCK_NB)
+        yield
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:

@@ -11,22 +11,20 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from helpers import (
-    PROJECT_DIR,
     SAMPLE_LOAD_TIME,
-    STRATA,
     BuiltSample,
-    build_args,
     copy_warehouse,
     query,
     replace_mart,
     run_build,
     run_strata,
+    start_build,
+    wait_for_models,
 )
 from stratalib.fingerprint import mart_fingerprints
 
@@ -64,34 +62,6 @@ def leftover_relations(warehouse: Path) -> list[tuple]:
     )
 
 
-def start_build(raw_dir: Path, warehouse: Path) -> subprocess.Popen[str]:
-    """The runner in its own process group, its dbt log readable line by line."""
-    return subprocess.Popen(
-        [str(STRATA), *map(str, build_args(raw_dir, warehouse, "--load-time", SAMPLE_LOAD_TIME))],
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        start_new_session=True,
-    )
-
-
-def wait_for_models(process: subprocess.Popen[str], count: int, timeout: float = 900) -> list[str]:
-    """Read the build's log until `count` models are created; return the lines read."""
-    assert process.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if sum("OK created" in seen for seen in lines) >= count:
-            return lines
-    raise AssertionError("the build ended or stalled before the kill point:\n" + "".join(lines[-40:]))
-
-
 def test_rebuild_on_the_same_input_gives_identical_marts(
     clean_build: tuple[Path, Path, dict[str, str]], tmp_path: Path
 ) -> None:
@@ -122,7 +92,7 @@ def test_killed_build_leaves_complete_marts_and_a_rerun_ends_like_a_clean_build(
 ) -> None:
     raw_dir, clean_warehouse, clean_fingerprints = clean_build
     warehouse = copy_of(clean_warehouse, tmp_path)
-    running = start_build(raw_dir, warehouse)
+    running = start_build(raw_dir, warehouse, "--load-time", SAMPLE_LOAD_TIME)
     try:
         wait_for_models(running, MODELS_DONE_BEFORE_KILL)
         # While dbt writes, another process cannot open the file at all: no partial reads.

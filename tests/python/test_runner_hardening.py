@@ -9,8 +9,6 @@ import os
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,6 +24,7 @@ from helpers import (
     BuiltSample,
     assert_one_line_error,
     copy_warehouse,
+    held_lock,
     query,
     run_build,
     run_strata,
@@ -33,7 +32,7 @@ from helpers import (
 )
 from stratalib import cli as strata
 from stratalib.dbt_invoke import DbtOutcome, failure_summary
-from stratalib.warehouse import lock_path, warehouse_lock
+from stratalib.warehouse import warehouse_lock
 
 DBT_STARTED = "Running with dbt"
 
@@ -42,17 +41,10 @@ def assert_dbt_not_started(completed: subprocess.CompletedProcess[str]) -> None:
     assert DBT_STARTED not in completed.stdout, completed.stdout[-2000:]
 
 
-@contextmanager
-def held_lock(warehouse: Path, operation: int) -> Iterator[None]:
-    """Hold flock(operation) on the warehouse's lock file from this process, as a running build would."""
-    with lock_path(warehouse).open("a") as handle:
-        fcntl.flock(handle, operation | fcntl.LOCK_NB)
-        yield
-
-
 @pytest.fixture
 def fake_dbt(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
-    """Run the runner in-process with dbt replaced by a recorder: each call's vars, exit 0."""
+    """Run the runner in-process with dbt replaced by a recorder: each call's vars, exit 0 (and no
+    publish step: there is no warehouse to publish)."""
     calls: list[dict] = []
 
     def run_dbt(command: list[str], dbt_vars: dict | None = None) -> DbtOutcome:
@@ -61,6 +53,7 @@ def fake_dbt(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
     monkeypatch.setattr(strata, "run_dbt", run_dbt)
     monkeypatch.setattr(strata, "prepare_environment", lambda warehouse: None)  # keep os.environ as it is
+    monkeypatch.setattr(strata, "publish_outcome", lambda warehouse: DbtOutcome(0))
     return calls
 
 
@@ -262,12 +255,12 @@ def test_export_refuses_an_existing_out_unless_forced(tiny_audience_warehouse: P
 
 
 @pytest.mark.parametrize("force", [[], ["--force"]])
-@pytest.mark.parametrize("alias", ["same path", "symlink", "hard link", "restricted file"])
+@pytest.mark.parametrize("alias", ["same path", "symlink", "hard link", "restricted file", "published file"])
 def test_export_never_overwrites_the_warehouse(
     tiny_audience_warehouse: Path, tmp_path: Path, force: list[str], alias: str
 ) -> None:
     out = {"same path": tiny_audience_warehouse, "symlink": tmp_path / "link.csv", "hard link": tmp_path / "hard.csv",
-           "restricted file": tmp_path / "tiny.restricted.duckdb"}[alias]
+           "restricted file": tmp_path / "tiny.restricted.duckdb", "published file": tmp_path / "analytics.duckdb"}[alias]
     if alias == "symlink":
         out.symlink_to(tiny_audience_warehouse)
     elif alias == "hard link":
