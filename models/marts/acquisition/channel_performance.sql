@@ -111,6 +111,8 @@ registrations as (
 
 first_orders as (
     select
+        orders.user_id,
+        orders.order_date as first_order_date,
         users.acquisition_channel,
         coalesce(users.acquisition_campaign, '(none)') as acquisition_campaign,
         cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as month_date
@@ -183,6 +185,69 @@ joined as (
             and keys.month_date = new_buyers.month_date
 ),
 
+-- Payback (doc block acquisition_payback): the month's new buyers' valid orders by days since
+-- their first order (day 0), up to var('payback_max_days'), summed over the cohort and cumulated.
+buyer_orders as (
+    select
+        first_orders.acquisition_channel,
+        first_orders.acquisition_campaign,
+        first_orders.month_date,
+        {{ dbt.datediff(
+            'first_orders.first_order_date', 'orders.order_date', 'day'
+        ) }} as day_offset,
+        orders.order_amount
+    from first_orders
+    inner join orders
+        on first_orders.user_id = orders.user_id
+    where
+        orders.order_date >= first_orders.first_order_date
+        and orders.order_date <= {{ dbt.dateadd('day', var('payback_max_days'), 'first_orders.first_order_date') }}
+),
+
+buyer_revenue_days as (
+    select
+        acquisition_channel,
+        acquisition_campaign,
+        month_date,
+        day_offset,
+        sum(order_amount) as revenue_amount
+    from buyer_orders
+    group by acquisition_channel, acquisition_campaign, month_date, day_offset
+),
+
+cumulative_revenue as (
+    select
+        acquisition_channel,
+        acquisition_campaign,
+        month_date,
+        day_offset,
+        sum(revenue_amount) over (
+            partition by acquisition_channel, acquisition_campaign, month_date
+            order by day_offset rows between unbounded preceding and current row
+        ) as cumulative_revenue_amount
+    from buyer_revenue_days
+),
+
+-- Cumulative revenue per new buyer >= CAC  <=>  the cohort's cumulative revenue >= the spend.
+payback as (
+    select
+        joined.acquisition_channel,
+        joined.acquisition_campaign,
+        joined.month_date,
+        min(cumulative_revenue.day_offset) as payback_days
+    from joined
+    inner join cumulative_revenue
+        on
+            joined.acquisition_channel = cumulative_revenue.acquisition_channel
+            and joined.acquisition_campaign = cumulative_revenue.acquisition_campaign
+            and joined.month_date = cumulative_revenue.month_date
+    where
+        joined.spend_amount > 0
+        and joined.new_buyers > 0
+        and cumulative_revenue.cumulative_revenue_amount >= joined.spend_amount
+    group by joined.acquisition_channel, joined.acquisition_campaign, joined.month_date
+),
+
 final as (
     select
         joined.acquisition_channel,
@@ -205,9 +270,20 @@ final as (
         cast(
             case when joined.spend_amount > 0 then joined.early_revenue_amount / joined.spend_amount end as double
         ) as roas,
-        cast(joined.revenue_window_end_date as date) <= as_of.as_of_date as is_revenue_window_complete
+        cast(joined.revenue_window_end_date as date) <= as_of.as_of_date as is_revenue_window_complete,
+        cast(case when joined.impressions > 0 then joined.clicks * 1.0 / joined.impressions end as double) as ctr,
+        cast(case when joined.clicks > 0 then joined.spend_amount / joined.clicks end as decimal(18, 2)) as cpc_amount,
+        cast(
+            case when joined.registrations > 0 then joined.spend_amount / joined.registrations end as decimal(18, 2)
+        ) as cost_per_registration_amount,
+        cast(payback.payback_days as integer) as payback_days
     from joined
     cross join as_of
+    left join payback
+        on
+            joined.acquisition_channel = payback.acquisition_channel
+            and joined.acquisition_campaign = payback.acquisition_campaign
+            and joined.month_date = payback.month_date
 )
 
 select * from final
