@@ -5,7 +5,7 @@
                  [--skip-unit-tests]
     strata backfill --from DATE --to DATE [--every month|week|day] [--raw-dir DIR] [--warehouse FILE]
                     [--skip-unit-tests]
-    strata docs [--warehouse FILE]
+    strata docs [--warehouse FILE] [--serve [--port N]]
     strata export-audience NAME [--date DATE] --out FILE.csv [--force] [--warehouse FILE]
     strata check [--warehouse FILE] [--docs-dir DIR]
     strata publish [--warehouse FILE]
@@ -105,8 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     backfill.add_argument("--skip-unit-tests", action="store_true", help=SKIP_UNIT_TESTS_HELP)
 
-    docs = commands.add_parser("docs", help="write the lineage and column docs site into target/")
+    docs = commands.add_parser(
+        "docs", help="write the lineage and column docs into target/ (static_index.html opens from disk)"
+    )
     docs.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    docs.add_argument("--serve", action="store_true", help="then serve them on 127.0.0.1 until Ctrl-C")
+    docs.add_argument("--port", type=int, default=8080, help="port for --serve (default 8080)")
 
     check = commands.add_parser("check", help="run the Great Expectations suites of expectations/ on the marts")
     check.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
@@ -335,8 +339,20 @@ def run_backfill(args: argparse.Namespace, dates: list[date], dbt_vars: dict[str
 
 
 def command_docs(args: argparse.Namespace) -> int:
+    """dbt docs generate --static: target/index.html (served) and target/static_index.html (one
+    file with the manifest and catalog inside, opens from disk). --serve then serves target/ on
+    127.0.0.1 without the warehouse lock, until Ctrl-C."""
     with warehouse_for_writing(args.warehouse):
-        return report("docs", run_dbt(["docs", "generate"]))
+        exit_code = report("docs", run_dbt(["docs", "generate", "--static"]))
+    if exit_code != EXIT_OK or not args.serve:
+        return exit_code
+    from stratalib.docs_server import DocsServerError, serve_docs
+
+    try:
+        serve_docs(PROJECT_DIR / "target", args.port)
+    except DocsServerError as error:
+        raise UsageError(str(error)) from error
+    return EXIT_OK
 
 
 def command_check(args: argparse.Namespace) -> int:
