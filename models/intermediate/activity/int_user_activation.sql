@@ -1,4 +1,4 @@
--- One row per user registered on or before the as-of date: the registration week (Monday,
+-- One row per user registered on or before the as-of date: the registration date and week (Monday,
 -- reporting time zone), the acquisition channel and the seconds from registered_at to the first
 -- valid order (null without one): what new_user_activation counts (doc block new_user_activation).
 -- as_of_date rides along, so new_user_activation knows which windows have ended.
@@ -29,6 +29,7 @@ final as (
     select
         users.user_id,
         users.acquisition_channel,
+        users.registered_date,
         {{ period_start('week', 'users.registered_date') }} as registration_week,
         {{ dbt.datediff(
             'users.registered_at', 'first_orders.ordered_at', 'second'
