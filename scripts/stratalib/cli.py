@@ -33,6 +33,7 @@ from stratalib.dbt_invoke import (
     EXIT_USAGE,
     PROJECT_DIR,
     close_dbt_connections,
+    dbt_target_dir,
     parse_project,
     prepare_environment,
     run_dbt,
@@ -349,7 +350,7 @@ def command_docs(args: argparse.Namespace) -> int:
     from stratalib.docs_server import DocsServerError, serve_docs
 
     try:
-        serve_docs(PROJECT_DIR / "target", args.port)
+        serve_docs(dbt_target_dir(), args.port)
     except DocsServerError as error:
         raise UsageError(str(error)) from error
     return EXIT_OK

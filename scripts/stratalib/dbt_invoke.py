@@ -48,6 +48,12 @@ def prepare_environment(warehouse: Path, target: str = "dev") -> None:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
 
 
+def dbt_target_dir() -> Path:
+    """Where dbt writes its artifacts and docs: DBT_TARGET_PATH when set (the tests give every
+    worker its own; a relative path is relative to the project, as dbt reads it), else target/."""
+    return PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+
+
 def common_arguments(dbt_vars: dict[str, Any] | None) -> list[str]:
     """The arguments every dbt command of the runner gets: this project, its profiles, the vars."""
     common = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR)]
