@@ -34,6 +34,8 @@ final as (
         events.utm_source,
         events.utm_medium,
         events.utm_campaign,
+        events.utm_content,
+        events.utm_term,
         events.properties
     from events
     cross join as_of

@@ -35,6 +35,8 @@ final as (
         events.utm_source,
         events.utm_medium,
         events.utm_campaign,
+        events.utm_content,
+        events.utm_term,
         events.properties
     from events
     left join identity_map

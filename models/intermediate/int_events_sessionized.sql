@@ -76,6 +76,8 @@ final as (
         utm_source,
         utm_medium,
         utm_campaign,
+        utm_content,
+        utm_term,
         properties
     from labelled
 )

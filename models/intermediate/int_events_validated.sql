@@ -26,6 +26,8 @@ checked as (
         events.utm_source,
         events.utm_medium,
         events.utm_campaign,
+        events.utm_content,
+        events.utm_term,
         events.properties,
         coalesce(
             events.quarantine_reason,

@@ -35,7 +35,7 @@ CONTRACT = {  # column names, order and Arrow types, transcribed from the raw co
                    ("session_id", pa.string()), ("event_name", pa.string()), ("occurred_at", TS),
                    ("received_at", TS), ("platform", pa.string()), ("page", pa.string()),
                    ("utm_source", pa.string()), ("utm_medium", pa.string()), ("utm_campaign", pa.string()),
-                   ("properties", pa.string())],
+                   ("utm_content", pa.string()), ("utm_term", pa.string()), ("properties", pa.string())],
     "raw_marketing_spend": [("spend_date", pa.date32()), ("channel", pa.string()), ("campaign", pa.string()),
                             ("spend", MONEY), ("impressions", pa.int64()), ("clicks", pa.int64())],
     "raw_campaign_sends": [("send_id", pa.string()), ("campaign_id", pa.string()), ("user_id", pa.string()),

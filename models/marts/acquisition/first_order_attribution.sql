@@ -30,7 +30,9 @@ touch_sessions as (
         started_at,
         utm_source,
         utm_medium,
-        utm_campaign
+        utm_campaign,
+        utm_content,
+        utm_term
     from {{ ref('fct_sessions') }}
     where utm_source is not null
 ),
@@ -43,6 +45,8 @@ touches as (
         touch_sessions.utm_source,
         touch_sessions.utm_medium,
         touch_sessions.utm_campaign,
+        touch_sessions.utm_content,
+        touch_sessions.utm_term,
         row_number() over (
             partition by first_orders.order_id
             order by touch_sessions.started_at, touch_sessions.session_id
@@ -69,7 +73,9 @@ order_touches as (
         touches.touched_at,
         coalesce(touches.utm_source, '(direct)') as utm_source,
         touches.utm_medium,
-        touches.utm_campaign
+        touches.utm_campaign,
+        touches.utm_content,
+        touches.utm_term
     from first_orders
     left join touches
         on first_orders.order_id = touches.order_id
@@ -89,6 +95,8 @@ weighted as (
             utm_source,
             utm_medium,
             utm_campaign,
+            utm_content,
+            utm_term,
             '{{ model }}' as attribution_model,
             {%- if model == 'first_touch' %}
                 case when touch_number = 1 then 1.0 else 0.0 end as attribution_weight
@@ -125,6 +133,8 @@ final as (
         utm_source,
         utm_medium,
         utm_campaign,
+        utm_content,
+        utm_term,
         cast(attribution_weight as double) as attribution_weight,
         cast(order_amount as decimal(18, 2)) as order_amount,
         cast(order_amount * attribution_weight as double) as attributed_revenue_amount

@@ -10,9 +10,10 @@
 --   user's; median_seconds_to_convert is the median of each identity's fastest attempt.
 {#- Breakdowns besides 'overall'; var('funnel_breakdowns') narrows them (unit tests use []). #}
 {%- set breakdowns = var('funnel_breakdowns', [
-    'platform', 'acquisition_channel', 'utm_source', 'utm_medium', 'utm_campaign', 'value_tier', 'lifecycle_stage',
+    'platform', 'acquisition_channel', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
+    'value_tier', 'lifecycle_stage',
 ]) %}
-{%- set session_breakdowns = ['platform', 'utm_source', 'utm_medium', 'utm_campaign']
+{%- set session_breakdowns = ['platform', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term']
     | select('in', breakdowns) | list %}
 {%- set identity_breakdowns = ['acquisition_channel', 'value_tier', 'lifecycle_stage']
     | select('in', breakdowns) | list %}
@@ -43,7 +44,9 @@ sessions as (
         platform,
         utm_source,
         utm_medium,
-        utm_campaign
+        utm_campaign,
+        utm_content,
+        utm_term
     from {{ ref('fct_sessions') }}
 ),
 

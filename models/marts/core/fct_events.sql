@@ -20,6 +20,8 @@ final as (
         utm_source,
         utm_medium,
         utm_campaign,
+        utm_content,
+        utm_term,
         properties
     from {{ ref('int_events_identified') }}
 )

@@ -27,7 +27,9 @@ landing as (
         page as landing_page,
         utm_source,
         utm_medium,
-        utm_campaign
+        utm_campaign,
+        utm_content,
+        utm_term
     from ordered
     where event_number = 1
 ),
@@ -83,7 +85,9 @@ final as (
         landing.landing_page,
         landing.utm_source,
         landing.utm_medium,
-        landing.utm_campaign
+        landing.utm_campaign,
+        landing.utm_content,
+        landing.utm_term
     from timed as aggregated
     inner join landing
         on aggregated.session_id = landing.session_id

@@ -25,6 +25,8 @@ cleaned as (
         {{ clean_category('utm_source') }} as utm_source,
         {{ clean_category('utm_medium') }} as utm_medium,
         {{ clean_category('utm_campaign') }} as utm_campaign,
+        {{ clean_category('utm_content') }} as utm_content,
+        {{ clean_category('utm_term') }} as utm_term,
         {{ clean_text('properties') }} as properties
     from source
 ),
@@ -44,6 +46,7 @@ masked as (
     select
         *,
         {{ mask_contacts('page') }} as masked_page,
+        {{ mask_contacts('utm_term') }} as masked_utm_term,
         {{ mask_contacts_in_json('properties') }} as masked_properties
     from ranked
 ),
@@ -62,6 +65,8 @@ checked as (
         utm_source,
         utm_medium,
         utm_campaign,
+        utm_content,
+        masked_utm_term as utm_term,
         case
             when masked_properties = properties then properties
             when {{ is_valid_json('masked_properties') }} then masked_properties

@@ -39,7 +39,10 @@ Shapes of the clean data
   no session_id. occurred_at carries a per-session client clock skew (seconds, sometimes
   minutes); received_at = occurred_at + < 10 s, ~2 % arrive 1-5 days late. The first event
   of the first session (and of ~15 % of later sessions) of a paid-channel user carries
-  utm_source/medium/campaign matching the user's acquisition campaign. Browsing sessions are
+  utm_source/medium/campaign matching the user's acquisition campaign, and the user's ad content
+  and keyword (utm_content / utm_term, drawn evenly; PLANTED: the best of each per utm_source,
+  catalogues.BEST_AD_CONTENT / BEST_AD_TERM, raises the buyer probability, the others lower it,
+  so the channel's buyer probability stays). Browsing sessions are
   placed at random times, so two of them may lie closer than 30 minutes.
 * marketing spend: one row per day and paid campaign, spend ~ expected sign-ups x CAC.
 * campaign sends (PLANTED EFFECT), both sent on one day about 60 days before the end (mid-period

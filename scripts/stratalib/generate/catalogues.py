@@ -50,6 +50,19 @@ ACQUISITION = (
     Acquisition("app_store", None, 0.5),
 )
 
+# PLANTED: the ad creative (utm_content) and keyword (utm_term) of a paid user's sign-up click, each
+# drawn evenly. The user's buyer probability is multiplied by AD_BASE_FACTOR, plus AD_BEST_BONUS
+# when the content is the best of its utm_source and AD_BEST_BONUS again when the keyword is:
+# 0.1 + 2 x 1.35 / 3 = 1 on average, so each channel's buyer probability stays as in
+# BUYER_PROBABILITY, while the best content (or keyword) converts 1.9 / 0.55 = 3.5 times as
+# often as another; both best gives 2.8 x 0.35 = 0.98 at most.
+AD_CONTENTS = ("video", "banner", "carousel")
+AD_TERMS = ("brand name", "cheap deals", "gift ideas")
+BEST_AD_CONTENT = {"baidu": "banner", "wechat": "video", "douyin": "carousel", "apple_search_ads": "video"}
+BEST_AD_TERM = {"baidu": "brand name", "wechat": "gift ideas", "douyin": "cheap deals",
+                "apple_search_ads": "brand name"}
+AD_BASE_FACTOR, AD_BEST_BONUS = 0.1, 1.35
+
 CITIES = (  # (city, tier, weight)
     ("Shanghai", 1, 9), ("Beijing", 1, 9), ("Guangzhou", 1, 7), ("Shenzhen", 1, 7),
     ("Chengdu", 2, 6), ("Hangzhou", 2, 6), ("Wuhan", 2, 5), ("Nanjing", 2, 5), ("Chongqing", 2, 5),
@@ -127,7 +140,7 @@ SCHEMAS = {
         ("session_id", pa.string()), ("event_name", pa.string()), ("occurred_at", TIMESTAMP),
         ("received_at", TIMESTAMP), ("platform", pa.string()), ("page", pa.string()),
         ("utm_source", pa.string()), ("utm_medium", pa.string()), ("utm_campaign", pa.string()),
-        ("properties", pa.string())]),
+        ("utm_content", pa.string()), ("utm_term", pa.string()), ("properties", pa.string())]),
     "raw_marketing_spend": pa.schema([
         ("spend_date", pa.date32()), ("channel", pa.string()), ("campaign", pa.string()),
         ("spend", MONEY), ("impressions", pa.int64()), ("clicks", pa.int64())]),
@@ -140,7 +153,7 @@ SINGLE_FILE_TABLES = ("raw_users", "raw_orders", "raw_order_items", "raw_campaig
 # Events are built with dictionary-encoded string columns (fast to build and to write) and written
 # without the Arrow schema, so readers see plain strings as in SCHEMAS["raw_events"].
 EVENT_DICTIONARY_COLUMNS = ("user_id", "anonymous_id", "session_id", "event_name", "platform", "page",
-                            "utm_source", "utm_medium", "utm_campaign", "properties")
+                            "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "properties")
 EVENTS_IN_MEMORY = pa.schema([
     pa.field(f.name, pa.dictionary(pa.int32(), pa.string())) if f.name in EVENT_DICTIONARY_COLUMNS else f
     for f in SCHEMAS["raw_events"]])

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .arrays import codes, fixed_strings, timestamps
-from .catalogues import ACQUISITION, EVENTS_IN_MEMORY, SEARCH_QUERIES
+from .catalogues import ACQUISITION, AD_CONTENTS, AD_TERMS, EVENTS_IN_MEMORY, SEARCH_QUERIES
 from .counters import Counters
 from .kinds import (BROWSE_PAGES, EVENT_PAGE, NO_PAGE, PRODUCT_EVENTS, SLOT_EVENT, EventName, Page, Platform,
                     SessionKind, Slot, names)
@@ -114,6 +114,8 @@ def make_events(rng: np.random.Generator, run: RunParameters, users: Users, orde
         "utm_source": codes([a.utm_source for a in ACQUISITION], acquisition, null=no_utm),
         "utm_medium": codes([a.utm_medium for a in ACQUISITION], acquisition, null=no_utm),
         "utm_campaign": codes([a.campaign for a in ACQUISITION], acquisition, null=no_utm),
+        "utm_content": codes(AD_CONTENTS, users.ad_content[sessions.user[session]], null=no_utm),
+        "utm_term": codes(AD_TERMS, users.ad_term[sessions.user[session]], null=no_utm),
         "properties": codes(property_values, properties),
     }, schema=EVENTS_IN_MEMORY)
     stats = {"clean_rows": n_events, "anonymous": int(anonymous.sum()), "late_arrivals": int(late.sum()),

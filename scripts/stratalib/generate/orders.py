@@ -42,7 +42,7 @@ def natural_order_times(rng: np.random.Generator, run: RunParameters, users: Use
     settings = run.settings.orders
     window_start = users.registered_us + HOUR
     window = users.active_end_us - HOUR - window_start
-    buy_probability = np.array([BUYER_PROBABILITY[c] for c in CHANNELS])[users.channel]
+    buy_probability = np.array([BUYER_PROBABILITY[c] for c in CHANNELS])[users.channel] * users.ad_buyer_factor()
     buys = (rng.random(len(window)) < buy_probability) & (window > HOUR)
     dispersion = settings.orders_per_buyer_dispersion
     per_buyer = 1 + rng.negative_binomial(dispersion, dispersion / (dispersion + settings.extra_orders_mean),

@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .campaigns import Sends
-from .catalogues import BAD_KINDS, BUYER_PROBABILITY, CAMPAIGNS, CHANNELS, SCHEMAS
+from .catalogues import (
+    AD_BASE_FACTOR,
+    AD_BEST_BONUS,
+    BAD_KINDS,
+    BEST_AD_CONTENT,
+    BEST_AD_TERM,
+    BUYER_PROBABILITY,
+    CAMPAIGNS,
+    CHANNELS,
+    SCHEMAS,
+)
 from .kinds import OrderStatus, TestGroup, names
 from .orders import Orders
 from .settings import DAY, RunParameters
@@ -109,6 +119,8 @@ def truth_dict(run: RunParameters, truth: Truth) -> dict:
         "campaigns": campaigns,
         "channels": {c: {"buyer_probability": BUYER_PROBABILITY[c], "users": truth.channel_users[c],
                          "buyers": truth.channel_buyers[c]} for c in CHANNELS},
+        "ads": {"best_content": BEST_AD_CONTENT, "best_term": BEST_AD_TERM,
+                "buyer_factor": {"base": AD_BASE_FACTOR, "best_bonus": AD_BEST_BONUS}},
         "events": truth.events,
         "notes": "order item totals do not reconcile with order_amount by design",
     }

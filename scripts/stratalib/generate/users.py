@@ -9,7 +9,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .arrays import fixed_strings, take, timestamps, with_nulls
-from .catalogues import ACQUISITION, CHANNELS, CITIES, SCHEMAS
+from .catalogues import (
+    ACQUISITION,
+    AD_BASE_FACTOR,
+    AD_BEST_BONUS,
+    AD_CONTENTS,
+    AD_TERMS,
+    BEST_AD_CONTENT,
+    BEST_AD_TERM,
+    CHANNELS,
+    CITIES,
+    SCHEMAS,
+)
 from .kinds import Gender, names
 from .settings import DAY, SECOND, RunParameters
 
@@ -26,6 +37,18 @@ class Users:
     device_platform: np.ndarray  # (n, 2) kinds.Platform of each device
     ids: pa.Array
     device_ids: pa.Array  # 2 per user, device k of user i at 2 i + k
+    ad_content: np.ndarray  # index into AD_CONTENTS of the sign-up click, -1 for users without UTM tags
+    ad_term: np.ndarray  # index into AD_TERMS, likewise
+
+    def ad_buyer_factor(self) -> np.ndarray:
+        """PLANTED: the factor the ad content and keyword put on the user's buyer probability."""
+        source = [a.utm_source for a in ACQUISITION]
+        best_content = np.array([AD_CONTENTS.index(BEST_AD_CONTENT[s]) if s else -1 for s in source])
+        best_term = np.array([AD_TERMS.index(BEST_AD_TERM[s]) if s else -1 for s in source])
+        factor = np.full(len(self.numbers), AD_BASE_FACTOR)
+        for drawn, best in ((self.ad_content, best_content), (self.ad_term, best_term)):
+            factor += np.where(drawn == best[self.acquisition], AD_BEST_BONUS, 0.0)
+        return np.where(self.ad_term < 0, 1.0, factor)
 
 
 def signup_density(fraction: np.ndarray, growth: float) -> np.ndarray:
@@ -51,6 +74,7 @@ def make_users(rng: np.random.Generator, run: RunParameters, first_number: int, 
     churn_at = registered + (rng.exponential(settings.churn_mean_days, n) * DAY).astype(np.int64)
     active_end = np.where(churns, np.minimum(churn_at, run.end_us), run.end_us)
     platform_shares = settings.device_platform_shares
+    tagged = np.array([a.utm_source is not None for a in ACQUISITION])[acquisition]
     return Users(
         numbers=numbers,
         registered_us=registered,
@@ -62,6 +86,8 @@ def make_users(rng: np.random.Generator, run: RunParameters, first_number: int, 
         device_platform=rng.choice(len(platform_shares), (n, 2), p=platform_shares),
         ids=fixed_strings("u", (numbers, run.user_width)),
         device_ids=fixed_strings("d", (np.arange(2 * first_number, 2 * (first_number + n)), 8)),
+        ad_content=np.where(tagged, rng.integers(0, len(AD_CONTENTS), n), -1),
+        ad_term=np.where(tagged, rng.integers(0, len(AD_TERMS), n), -1),
     )
 
 
