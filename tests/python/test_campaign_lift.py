@@ -2,7 +2,10 @@
 
 The generator plants two campaigns (ground_truth.json "campaigns"): cmp_winback_uplift (sms,
 conversion p0 = 0.08 in control, relative uplift 0.5 in treatment) and cmp_nudge_null (push,
-p0 = 0.10, no effect), 20 % control each.
+p0 = 0.10, no effect), 20 % control each; and a creative test (ground_truth.json "variant_tests"):
+cmp_creative_abn (email, p0 = 0.10 in control, 20 %; creative_a relative uplift 0.3 and
+creative_b 0.8, 40 % each, with coupons CREATIVE_A15 and CREATIVE_B25 redeemed by a share of their
+conversions).
 
 Size: the relative lift's interval is exp(log(p_t / p_c) -/+ 1.96 se) - 1 with
 se^2 ~= (1 - p_t) / (n_t p_t) + (1 - p_c) / (n_c p_c). The win-back audience is ~9.8 % of the
@@ -21,6 +24,7 @@ Runtime: generate (~40 s, no dirty rows) and a dbt run of only what campaign_res
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -36,18 +40,18 @@ def campaign_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
     raw_dir, warehouse = root / "raw", root / "strata.duckdb"
     run_strata("generate", "--out", raw_dir, "--users", USERS, "--seed", SEED, "--bad-rate", 0, "--quiet",
                check=True)
-    run_dbt(warehouse, raw_dir, "seed", "--select", "campaigns", "message_costs", "audiences")
+    run_dbt(warehouse, raw_dir, "seed")
     run_dbt(warehouse, raw_dir, "run", "--select", "+campaign_results", "+campaign_layer_roi")
     return warehouse, json.loads((raw_dir / "ground_truth.json").read_text())
 
 
-def result(warehouse: Path, campaign_id: str, segment: str = "overall") -> dict:
+def result(warehouse: Path, campaign_id: str, segment: str = "overall", variant: str = "treatment") -> dict:
     with_names = query(
         warehouse,
         "select * from marts.campaign_results "
-        f"where campaign_id = '{campaign_id}' and segment = '{segment}'",
+        f"where campaign_id = '{campaign_id}' and segment = '{segment}' and variant = '{variant}'",
     )
-    assert len(with_names) == 1, (campaign_id, segment, with_names)
+    assert len(with_names) == 1, (campaign_id, segment, variant, with_names)
     columns = [row[0] for row in query(
         warehouse,
         "select column_name from information_schema.columns "
@@ -103,5 +107,48 @@ def test_layer_rows_add_up_to_overall(campaign_sample: tuple[Path, dict]) -> Non
     for campaign_id, layer_users, overall_users, layer_cost, overall_cost in rows:
         assert layer_users == overall_users, campaign_id
         assert layer_cost == overall_cost, campaign_id
-    layers = query(warehouse, "select count(*), count(distinct campaign_id) from marts.campaign_layer_roi")
-    assert layers == [(3, 2)]  # at_risk for the win-back; new and active for the nudge
+    layers = query(warehouse, "select distinct layer from marts.campaign_layer_roi")
+    # The layer is read from the snapshots before the send; a single build has only the as-of date's.
+    assert layers == [("unknown",)]
+    rows = query(warehouse, "select count(*), count(distinct campaign_id) from marts.campaign_layer_roi")
+    assert rows == [(4, 3)]  # one variant for the win-back and the nudge, two for the creative test
+
+
+def creative_test(truth: dict) -> dict:
+    [planted] = truth["variant_tests"]
+    assert planted["campaign_id"] == "cmp_creative_abn"
+    return planted
+
+
+def test_each_variant_interval_contains_its_planted_uplift(campaign_sample: tuple[Path, dict]) -> None:
+    warehouse, truth = campaign_sample
+    planted = creative_test(truth)
+    control = planted["groups"]["control"]
+    for variant in ("creative_a", "creative_b"):
+        group = planted["groups"][variant]
+        row = result(warehouse, planted["campaign_id"], variant=variant)
+        assert (row["treatment_users"], row["control_users"]) == (group["users"], control["users"])
+        assert (row["treatment_converted_users"], row["control_converted_users"]) == (
+            group["converted_users"], control["converted_users"])
+        low, high = row["conversion_rate_relative_lift_ci_lower"], row["conversion_rate_relative_lift_ci_upper"]
+        assert low <= group["planted_relative_uplift"] <= high, (variant, low, high)
+        assert row["conversion_rate_p_value"] <= row["conversion_rate_p_value_holm"] <= 1
+        assert row["is_sample_ratio_mismatch"] is False
+        assert row["intended_variant_share"] == group["intended_share"]
+        assert row["intended_control_share"] == control["intended_share"]
+
+
+def test_coupon_cost_is_the_planted_discounts_of_each_variant(campaign_sample: tuple[Path, dict]) -> None:
+    warehouse, truth = campaign_sample
+    planted = creative_test(truth)
+    assert planted["groups"]["control"]["coupon_orders"] == 0
+    for variant in ("creative_a", "creative_b"):
+        group = planted["groups"][variant]
+        assert group["coupon_orders"] > 0
+        row = result(warehouse, planted["campaign_id"], variant=variant)
+        assert row["coupon_cost_amount"] == Decimal(group["coupon_cost_cents"]) / 100
+        assert row["cost_amount"] == row["message_cost_amount"] + row["coupon_cost_amount"]
+    # the two-group campaigns hand out no coupon: their cost is the message cost, as before
+    for campaign in truth["campaigns"]:
+        row = result(warehouse, campaign["campaign_id"])
+        assert row["coupon_cost_amount"] == 0 and row["cost_amount"] == row["message_cost_amount"]

@@ -153,3 +153,82 @@ def test_compare_all_shapes_one_row_per_campaign_segment(compared: ModuleType) -
     assert row["conversion_rate_p_value"] == pytest.approx(reference.pvalue, rel=1e-9)
     empty = compared.compare_all(pd.DataFrame(columns=list(rows[0])))
     assert len(empty) == 0 and list(empty.columns) == compared.output_columns()
+
+
+@pytest.mark.parametrize(("p_values", "expected"), [
+    # sorted 0.01, 0.03, 0.04 -> 3 x 0.01 = 0.03; 2 x 0.03 = 0.06; 1 x 0.04 = 0.04, raised to 0.06
+    ([0.01, 0.04, 0.03], [0.03, 0.06, 0.06]),
+    # a missing p-value does not count: m = 2 -> 2 x 0.02 = 0.04; 1 x 0.5 = 0.5
+    ([0.02, None, 0.5], [0.04, None, 0.5]),
+    # capped at 1: 2 x 0.6 = 1.2 -> 1; 0.7 -> raised to 1
+    ([0.6, 0.7], [1.0, 1.0]),
+    # one variant: the p-value itself
+    ([0.0123], [0.0123]),
+])
+def test_holm_adjust_hand_worked(compared: ModuleType, p_values: list, expected: list) -> None:
+    adjusted = compared.holm_adjust(p_values)
+    assert adjusted == [None if value is None else pytest.approx(value, abs=1e-15) for value in expected]
+
+
+def test_sample_ratio_test_of_three_groups_hand_worked(compared: ModuleType) -> None:
+    # 500 users declared 0.2 / 0.4 / 0.4: expected 100, 200, 200; observed 90, 200, 210:
+    # X2 = 100 / 100 + 0 + 100 / 200 = 1.5; chi2 with 2 df: P(> x) = exp(-x / 2) = exp(-0.75).
+    result = compared.sample_ratio_test_groups(
+        {"control": 90, "creative_a": 200, "creative_b": 210},
+        {"control": 0.2, "creative_a": 0.4, "creative_b": 0.4},
+    )
+    assert result["chi_square"] == pytest.approx(1.5, rel=1e-12)
+    assert result["p_value"] == pytest.approx(math.exp(-0.75), rel=1e-12)
+    reference = stats.chisquare([90, 200, 210], [100, 200, 200])
+    assert result["p_value"] == pytest.approx(reference.pvalue, rel=1e-12)
+    # a declared group nobody was put in counts 0; an undeclared group makes the test undefined
+    missing = compared.sample_ratio_test_groups({"control": 100, "creative_a": 400}, {
+        "control": 0.2, "creative_a": 0.4, "creative_b": 0.4})
+    assert missing["chi_square"] == pytest.approx(0 + 200**2 / 200 + 200**2 / 200)
+    assert compared.sample_ratio_test_groups({"control": 1, "other": 1}, {"control": 0.5, "treatment": 0.5}) == {
+        "chi_square": None, "p_value": None}
+
+
+def test_two_group_sample_ratio_is_the_old_one_degree_test(compared: ModuleType) -> None:
+    result = compared.sample_ratio_test(430, 70, 0.2)
+    reference = stats.chisquare([430, 70], [400, 100])
+    assert result["chi_square"] == pytest.approx(reference.statistic, rel=1e-12)
+    assert result["p_value"] == pytest.approx(reference.pvalue, rel=1e-12)
+
+
+def test_compare_all_one_row_per_variant_with_holm_and_k_group_srm(compared: ModuleType) -> None:
+    """control and two variants: one row per variant, Holm over the two, SRM over the three groups."""
+    groups = {
+        "control": np.array([1] * 10 + [0] * 90),
+        "creative_a": np.array([1] * 30 + [0] * 170),
+        "creative_b": np.array([1] * 22 + [0] * 178),
+    }
+    rows = []
+    for group, values in groups.items():
+        n, mean, variance = summary(values)
+        rows.append({
+            "campaign_id": "c2", "segment": "overall", "test_group": group, "user_count": n,
+            "converted_user_count": int(values.sum()), "converted_mean": mean, "converted_variance": variance,
+            "orders_mean": mean, "orders_variance": variance, "revenue_mean": mean, "revenue_variance": variance,
+            "order_count": int(values.sum()), "revenue_amount": float(values.sum()), "message_cost_amount": 1.0,
+            "uncosted_messages": 0, "coupon_discount_amount": 2.5, "is_window_complete": True,
+            "intended_control_share": 0.2,
+        })
+    declared = pd.DataFrame({"campaign_id": ["c2"] * 3, "test_group": list(groups), "intended_share": [0.2, 0.4, 0.4]})
+    frame = compared.compare_all(pd.DataFrame(rows), 0.95, declared)
+    assert list(frame["variant"]) == ["creative_a", "creative_b"]
+    assert list(frame["treatment_users"]) == [200, 200] and list(frame["control_users"]) == [100, 100]
+    assert list(frame["segment_users"]) == [500, 500]
+    p_a = stats.ttest_ind(groups["creative_a"], groups["control"], equal_var=False).pvalue
+    p_b = stats.ttest_ind(groups["creative_b"], groups["control"], equal_var=False).pvalue
+    low, high = sorted([p_a, p_b])
+    holm = {p_a: None, p_b: None}
+    holm[low] = min(1.0, 2 * low)
+    holm[high] = max(holm[low], min(1.0, high))
+    assert list(frame["conversion_rate_p_value"]) == [pytest.approx(p_a, rel=1e-9), pytest.approx(p_b, rel=1e-9)]
+    assert list(frame["conversion_rate_p_value_holm"]) == [
+        pytest.approx(holm[p_a], rel=1e-9), pytest.approx(holm[p_b], rel=1e-9)]
+    assert frame["conversion_rate_p_value_holm"].iloc[0] != pytest.approx(p_a)  # adjusted, not copied
+    srm = stats.chisquare([100, 200, 200], [100, 200, 200])  # exactly the declared split
+    assert list(frame["srm_p_value"]) == [pytest.approx(srm.pvalue), pytest.approx(srm.pvalue)]
+    assert [str(value) for value in frame["treatment_coupon_discount_amount"]] == ["2.50", "2.50"]

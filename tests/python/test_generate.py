@@ -285,6 +285,35 @@ def test_campaign_truth_rederived(dirty: tuple[Path, dict]) -> None:
     assert crowded == 0
 
 
+
+def test_variant_test_truth_rederived(dirty: tuple[Path, dict]) -> None:
+    """The creative test's groups, converters and coupon cost, counted again from the raw files."""
+    raw, truth = dirty
+    [planted] = truth["variant_tests"]
+    codes = "(" + ", ".join(f"'{code}'" for code in planted["coupon_codes"]) + ")"
+    rows = connect(raw).execute(f"""
+        select s.test_group, count(*) as users,
+            count(*) filter (where exists (
+                select 1 from valid_orders as o
+                where o.user_id = s.user_id and o.ordered_at >= s.sent_at
+                    and o.ordered_at < s.sent_at + interval 14 day)) as converted,
+            coalesce(sum((
+                select sum(o.discount_amount) from valid_orders as o
+                where o.user_id = s.user_id and o.ordered_at >= s.sent_at
+                    and o.ordered_at < s.sent_at + interval 14 day and o.coupon_code in {codes})), 0) as coupon_cost
+        from raw_campaign_sends as s where s.campaign_id = '{planted["campaign_id"]}' group by all
+    """).fetchall()
+    found = {group: (users, converted, cost) for group, users, converted, cost in rows}
+    assert set(found) == set(planted["groups"])
+    total = sum(users for users, _, _ in found.values())
+    for group, expected in planted["groups"].items():
+        users, converted, cost = found[group]
+        assert (users, converted) == (expected["users"], expected["converted_users"])
+        assert cost == Decimal(expected["coupon_cost_cents"]) / 100
+        assert abs(users - expected["intended_share"] * total) <= 1, "split exactly by the declared shares"
+    assert found["control"][2] == 0 and found["creative_a"][2] > 0 and found["creative_b"][2] > 0
+
+
 def test_ids_unique_and_events_reference_real_users(dirty: tuple[Path, dict]) -> None:
     raw, truth = dirty
     con = connect(raw)

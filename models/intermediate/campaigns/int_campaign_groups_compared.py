@@ -1,7 +1,12 @@
-"""One row per campaign x segment: treatment against control, with intervals and p-values.
+"""One row per campaign x variant x segment: each variant against control, with intervals and
+p-values.
 
-Input: int_campaign_groups_summarised (per campaign x segment x test_group: user_count, mean and
-sample variance per user of three metrics: converted (0/1), orders, revenue). This is a dbt
+Inputs: int_campaign_groups_summarised (per campaign x segment x test_group: user_count, mean and
+sample variance per user of three metrics: converted (0/1), orders, revenue) and
+int_campaign_groups_declared (per campaign x declared group: its intended share). The variants of
+a campaign are its groups other than control, declared or seen in its sends (a campaign of
+var('test_groups') has the one variant `treatment`); each is compared with the control group of
+the same segment, the "treatment" columns holding the variant's figures. This is a dbt
 Python model because the statistics need the Student t and normal quantiles and tail
 probabilities, which portable SQL does not have; scipy.stats computes them. Everything else
 (windows, costs, ROI, flags) is SQL, in the models around it.
@@ -19,10 +24,16 @@ For each metric, with n, m, v the users, mean and sample variance (ddof 1) of a 
   se_log = sqrt(v_t / (n_t m_t^2) + v_c / (n_c m_c^2)),
   interval exp(log(m_t / m_c) -/+ z_{(1 + q) / 2} * se_log) - 1 (z the standard normal
   quantile). Null when m_t or m_c is 0 (the log ratio is undefined).
-* sample-ratio mismatch: Pearson chi-square goodness of fit of the observed (n_t, n_c) against
-  the intended split (N (1 - s), N s), s = intended_control_share, N = n_t + n_c:
-  X2 = sum (observed - expected)^2 / expected, p-value = P(chi2_1 > X2), which is
-  scipy.stats.chisquare(observed, expected). Null when s is unknown, 0 or 1.
+* Holm's correction, per metric, over the variants of one campaign and segment: with the m
+  non-null p-values sorted p_(1) <= ... <= p_(m), the adjusted p_(i) =
+  max over j <= i of min(1, (m - j + 1) p_(j)). With one variant it is the p-value itself.
+* sample-ratio mismatch: Pearson chi-square goodness of fit of the observed user counts of all
+  k declared groups of the campaign in the segment against the declared split (N s_g per group
+  g, N the users of all groups): X2 = sum (observed - expected)^2 / expected, p-value =
+  P(chi2_(k-1) > X2), which is scipy.stats.chisquare(observed, expected). For a campaign of
+  treatment and control this is the 1-df test of (n_t, n_c) against (N (1 - s), N s). The same
+  value on every variant row of the campaign and segment. Null when the split is unknown, a share
+  is not strictly between 0 and 1, or a group was seen that is not declared.
 
 A statistic is null when it is undefined: a group with fewer than 2 users, a standard error of
 0 (both groups constant). tests/python/test_campaign_stats.py checks these functions against
@@ -48,8 +59,9 @@ DEFAULT_CONFIDENCE_LEVEL = 0.95
 METRICS = {"conversion_rate": "converted", "orders_per_user": "orders", "revenue_per_user": "revenue"}
 STATISTICS = (
     "treatment", "control", "lift", "lift_ci_lower", "lift_ci_upper",
-    "relative_lift", "relative_lift_ci_lower", "relative_lift_ci_upper", "p_value",
+    "relative_lift", "relative_lift_ci_lower", "relative_lift_ci_upper", "p_value", "p_value_holm",
 )
+CONTROL = "control"
 # output column suffix -> column of int_campaign_groups_summarised, per group
 GROUP_COLUMNS = {
     "users": "user_count",
@@ -58,9 +70,10 @@ GROUP_COLUMNS = {
     "revenue_amount": "revenue_amount",
     "message_cost_amount": "message_cost_amount",
     "uncosted_messages": "uncosted_messages",
+    "coupon_discount_amount": "coupon_discount_amount",
 }
 # Money columns stay exact: DECIMAL(18, scale) in and out, never a float.
-MONEY_SCALES = {"revenue_amount": 2, "message_cost_amount": 4}
+MONEY_SCALES = {"revenue_amount": 2, "message_cost_amount": 4, "coupon_discount_amount": 2}
 
 
 def _usable(n: float | None, variance: float | None) -> bool:
@@ -113,18 +126,47 @@ def log_ratio_interval(
     return result
 
 
-def sample_ratio_test(n_t: float, n_c: float, control_share: float | None) -> dict[str, float | None]:
-    """Pearson chi-square (1 df) of the group counts against the intended control share."""
+def sample_ratio_test_groups(counts: dict[str, float], shares: dict[str, float] | None) -> dict[str, float | None]:
+    """Pearson chi-square (k - 1 df) of the user counts of k groups against their intended shares.
+
+    counts: users per group seen; shares: the declared share of every group (a declared group
+    not in counts has 0 users)."""
     result: dict[str, float | None] = {"chi_square": None, "p_value": None}
-    if control_share is None or pd.isna(control_share) or not 0 < control_share < 1:
+    if not shares or len(shares) < 2 or set(counts) - set(shares):
         return result
-    total = (n_t or 0) + (n_c or 0)
+    if any(share is None or pd.isna(share) or not 0 < share < 1 for share in shares.values()):
+        return result
+    total = sum((counts.get(group) or 0) for group in shares)
     if total == 0:
         return result
-    observed = np.array([n_t or 0, n_c or 0], dtype=float)
-    expected = np.array([total * (1 - control_share), total * control_share])
+    observed = np.array([counts.get(group) or 0 for group in shares], dtype=float)
+    expected = np.array([total * share for share in shares.values()])
     chi_square = float(((observed - expected) ** 2 / expected).sum())
-    return {"chi_square": chi_square, "p_value": float(stats.chi2.sf(chi_square, 1))}
+    return {"chi_square": chi_square, "p_value": float(stats.chi2.sf(chi_square, len(shares) - 1))}
+
+
+def sample_ratio_test(n_t: float, n_c: float, control_share: float | None) -> dict[str, float | None]:
+    """Pearson chi-square (1 df) of the group counts against the intended control share."""
+    if control_share is None or pd.isna(control_share):
+        return {"chi_square": None, "p_value": None}
+    return sample_ratio_test_groups(
+        {"treatment": n_t or 0, CONTROL: n_c or 0}, {"treatment": 1 - control_share, CONTROL: control_share},
+    )
+
+
+def holm_adjust(p_values: list[float | None]) -> list[float | None]:
+    """Holm's step-down adjusted p-values, in the order given; a missing p-value stays missing and
+    does not count in m."""
+    present = sorted(
+        (p_value, position) for position, p_value in enumerate(p_values)
+        if p_value is not None and not pd.isna(p_value)
+    )
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p_value, position) in enumerate(present):
+        running = max(running, min(1.0, (len(present) - rank) * p_value))
+        adjusted[position] = running
+    return adjusted
 
 
 def compare_groups(treatment: dict, control: dict, control_share: float | None,
@@ -157,8 +199,95 @@ def compare_groups(treatment: dict, control: dict, control_share: float | None,
 def output_columns() -> list[str]:
     group_columns = [f"{group}_{column}" for group in ("treatment", "control") for column in GROUP_COLUMNS]
     metric_columns = [f"{metric}_{statistic}" for metric in METRICS for statistic in STATISTICS]
-    return ["campaign_id", "segment", "intended_control_share", "is_window_complete",
-            *group_columns, *metric_columns, "srm_chi_square", "srm_p_value"]
+    return ["campaign_id", "variant", "segment", "intended_control_share", "intended_variant_share",
+            "segment_users", "is_window_complete", *group_columns, *metric_columns,
+            "srm_chi_square", "srm_p_value"]
+
+
+def declared_shares(summaries: pd.DataFrame, declared: pd.DataFrame | None) -> dict[str, dict[str, float]]:
+    """campaign_id -> {test_group: intended share}: the declared groups, or (without them) the
+    treatment / control split of the summaries' intended_control_share."""
+    shares: dict[str, dict[str, float]] = {}
+    if declared is not None:
+        for record in declared.to_dict("records"):
+            shares.setdefault(record["campaign_id"], {})[record["test_group"]] = float(record["intended_share"])
+        return shares
+    for campaign_id, rows in summaries.groupby("campaign_id", sort=True):
+        control_shares = rows["intended_control_share"].dropna()
+        if len(control_shares):
+            control_share = float(control_shares.iloc[0])
+            shares[campaign_id] = {"treatment": 1 - control_share, CONTROL: control_share}
+    return shares
+
+
+def campaign_variants(summaries: pd.DataFrame, shares: dict[str, dict[str, float]]) -> dict[str, list[str]]:
+    """campaign_id -> its variants, sorted: every group but control, declared or seen."""
+    variants: dict[str, set[str]] = {}
+    for campaign_id, test_group in summaries[["campaign_id", "test_group"]].itertuples(index=False):
+        variants.setdefault(campaign_id, set()).add(test_group)
+    for campaign_id, groups in variants.items():
+        groups.update(shares.get(campaign_id, {}))
+    return {campaign_id: sorted(groups - {CONTROL}) or ["treatment"] for campaign_id, groups in variants.items()}
+
+
+def _segment_rows(campaign_id: str, segment: str, segment_rows: pd.DataFrame, variants: list[str],
+                  shares: dict[str, float] | None, confidence: float) -> list[dict]:
+    """The rows of one campaign and segment: one per variant, Holm-adjusted across them."""
+    groups = {record["test_group"]: record for record in segment_rows.to_dict("records")}
+    control = groups.get(CONTROL, {})
+    control_shares = segment_rows["intended_control_share"].dropna()
+    control_share = float(control_shares.iloc[0]) if len(control_shares) else None
+    counts = {group: record.get("user_count") or 0 for group, record in groups.items()}
+    srm = sample_ratio_test_groups(counts, shares)
+    rows = []
+    for variant in variants:
+        treatment = groups.get(variant, {})
+        row = {
+            "campaign_id": campaign_id,
+            "variant": variant,
+            "segment": segment,
+            "intended_control_share": control_share,
+            "intended_variant_share": (shares or {}).get(variant),
+            "segment_users": sum(counts.values()),
+            "is_window_complete": bool(segment_rows["is_window_complete"].fillna(False).all()),
+        }
+        for group, record in (("treatment", treatment), ("control", control)):
+            for column, source in GROUP_COLUMNS.items():
+                row[f"{group}_{column}"] = record.get(source, 0)
+        row.update(compare_groups(treatment, control, control_share, confidence))
+        row.update(srm_chi_square=srm["chi_square"], srm_p_value=srm["p_value"])
+        rows.append(row)
+    for metric in METRICS:
+        adjusted = holm_adjust([row[f"{metric}_p_value"] for row in rows])
+        for row, p_value_holm in zip(rows, adjusted):
+            row[f"{metric}_p_value_holm"] = p_value_holm
+    return rows
+
+
+def compare_all(summaries: pd.DataFrame, confidence: float = DEFAULT_CONFIDENCE_LEVEL,
+                declared: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One output row per (campaign_id, variant, segment) of the group summaries."""
+    shares = declared_shares(summaries, declared)
+    variants = campaign_variants(summaries, shares)
+    rows = []
+    for (campaign_id, segment), segment_rows in summaries.groupby(["campaign_id", "segment"], sort=True):
+        rows.extend(_segment_rows(campaign_id, segment, segment_rows, variants[campaign_id],
+                                  shares.get(campaign_id), confidence))
+    frame = pd.DataFrame(rows, columns=output_columns())
+    for column in frame.columns:
+        if column in ("campaign_id", "variant", "segment"):
+            # "string", not "object": an empty object column reaches DuckDB as type NULL.
+            frame[column] = frame[column].astype("string")
+        elif column == "is_window_complete":
+            frame[column] = frame[column].astype(bool)
+        elif column.endswith(tuple(MONEY_SCALES)):
+            scale = next(scale for suffix, scale in MONEY_SCALES.items() if column.endswith(suffix))
+            frame[column] = _money(frame[column], scale)
+        elif column.endswith(("_users", "_orders", "_messages")):
+            frame[column] = frame[column].fillna(0).astype("int64")
+        else:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
 
 
 def _as_decimal(value: object) -> Decimal | None:
@@ -176,42 +305,6 @@ def _money(values: pd.Series, scale: int) -> pd.Series:
     return pd.Series(pa.array(rounded, type=decimal_type), index=values.index, dtype=pd.ArrowDtype(decimal_type))
 
 
-def compare_all(summaries: pd.DataFrame, confidence: float = DEFAULT_CONFIDENCE_LEVEL) -> pd.DataFrame:
-    """One output row per (campaign_id, segment) of the group summaries."""
-    rows = []
-    for (campaign_id, segment), segment_rows in summaries.groupby(["campaign_id", "segment"], sort=True):
-        groups = {record["test_group"]: record for record in segment_rows.to_dict("records")}
-        treatment, control = groups.get("treatment", {}), groups.get("control", {})
-        shares = segment_rows["intended_control_share"].dropna()
-        control_share = float(shares.iloc[0]) if len(shares) else None
-        row = {
-            "campaign_id": campaign_id,
-            "segment": segment,
-            "intended_control_share": control_share,
-            "is_window_complete": bool(segment_rows["is_window_complete"].fillna(False).all()),
-        }
-        for group, record in (("treatment", treatment), ("control", control)):
-            for column, source in GROUP_COLUMNS.items():
-                row[f"{group}_{column}"] = record.get(source, 0)
-        row.update(compare_groups(treatment, control, control_share, confidence))
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=output_columns())
-    for column in frame.columns:
-        if column in ("campaign_id", "segment"):
-            # "string", not "object": an empty object column reaches DuckDB as type NULL.
-            frame[column] = frame[column].astype("string")
-        elif column == "is_window_complete":
-            frame[column] = frame[column].astype(bool)
-        elif column.endswith(tuple(MONEY_SCALES)):
-            scale = next(scale for suffix, scale in MONEY_SCALES.items() if column.endswith(suffix))
-            frame[column] = _money(frame[column], scale)
-        elif column.endswith(("_users", "_orders", "_messages")):
-            frame[column] = frame[column].fillna(0).astype("int64")
-        else:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    return frame
-
-
 def read_exact(relation) -> pd.DataFrame:
     """The relation as a DataFrame whose DECIMAL columns stay exact (Decimal values, not floats)."""
     return relation.to_arrow_table().to_pandas(
@@ -224,4 +317,5 @@ def model(dbt, session) -> pd.DataFrame:
     configured_confidence = dbt.config.get("campaign_confidence_level")
     confidence = float(configured_confidence if configured_confidence not in (None, "") else DEFAULT_CONFIDENCE_LEVEL)
     summaries = read_exact(dbt.ref("int_campaign_groups_summarised"))
-    return compare_all(summaries, confidence)
+    declared = read_exact(dbt.ref("int_campaign_groups_declared"))
+    return compare_all(summaries, confidence, declared)

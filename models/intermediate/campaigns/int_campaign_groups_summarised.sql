@@ -1,8 +1,9 @@
 -- One row per campaign x segment x test_group: the sufficient statistics (users, mean and sample
 -- variance per user) that int_campaign_groups_compared turns into lifts, intervals and p-values.
--- segment = 'overall' (every targeted user) or a target_layer (the users drawn from that layer).
--- intended_control_share: seeds/campaigns.csv control_share, else the control_share of the
--- seed's audience_name in seeds/audiences.csv, else null (no sample-ratio check).
+-- segment = 'overall' (every targeted user) or a layer (the users in that layer before the send:
+-- int_campaign_users_measured.layer, doc block campaign_user_layer).
+-- intended_control_share: the control group's declared share (int_campaign_groups_declared),
+-- else null.
 -- Exact and the same on every rebuild: money stays DECIMAL and counts integer; each mean and
 -- variance is computed once from the exact sums n, s = sum(x) and q = sum(x * x):
 -- mean = s / n, sample variance (ddof 1) = (n * q - s * s) / (n * (n - 1)), null when n < 2.
@@ -13,12 +14,8 @@ outcomes as (
     select * from {{ ref('int_campaign_users_measured') }}
 ),
 
-campaigns as (
-    select * from {{ ref('campaigns') }}
-),
-
-audiences as (
-    select * from {{ ref('audiences') }}
+declared as (
+    select * from {{ ref('int_campaign_groups_declared') }}
 ),
 
 costs as (
@@ -30,30 +27,32 @@ per_user as (
         campaign_id,
         test_group,
         channel,
-        target_layer,
+        layer,
         is_window_complete,
+        coupon_discount_amount,
         case when has_converted then 1 else 0 end as converted_value,
         order_count as orders_value,
         revenue_amount as revenue_value
     from outcomes
 ),
 
--- Every user counts in two segments: 'overall' and the user's target_layer.
+-- Every user counts in two segments: 'overall' and the user's layer.
 segment_kinds as (
     select 'overall' as segment_kind
     union all
-    select 'target_layer' as segment_kind
+    select 'layer' as segment_kind
 ),
 
 segmented as (
     select
         per_user.campaign_id,
         case
-            when segment_kinds.segment_kind = 'overall' then 'overall' else per_user.target_layer
+            when segment_kinds.segment_kind = 'overall' then 'overall' else per_user.layer
         end as segment,
         per_user.test_group,
         per_user.channel,
         per_user.is_window_complete,
+        per_user.coupon_discount_amount,
         per_user.converted_value,
         per_user.orders_value,
         per_user.revenue_value
@@ -61,13 +60,12 @@ segmented as (
     cross join segment_kinds
 ),
 
-intended_shares as (
+control_shares as (
     select
-        campaigns.campaign_id,
-        coalesce(campaigns.control_share, audiences.control_share) as intended_control_share
-    from campaigns
-    left join audiences
-        on campaigns.audience_name = audiences.audience_name
+        campaign_id,
+        intended_share as intended_control_share
+    from declared
+    where test_group = 'control'
 ),
 
 summarised as (
@@ -82,6 +80,7 @@ summarised as (
         {%- endfor %}
         sum(coalesce(costs.cost_per_message_amount, 0)) as message_cost_amount,
         sum(case when costs.cost_per_message_amount is null then 1 else 0 end) as uncosted_messages,
+        sum(segmented.coupon_discount_amount) as coupon_discount_amount,
         min(case when segmented.is_window_complete then 1 else 0 end) = 1 as is_window_complete
     from segmented
     left join costs
@@ -112,11 +111,12 @@ final as (
         cast(summarised.revenue_sum as decimal(18, 2)) as revenue_amount,
         cast(summarised.message_cost_amount as decimal(18, 4)) as message_cost_amount,
         cast(summarised.uncosted_messages as {{ dbt.type_bigint() }}) as uncosted_messages,
+        cast(summarised.coupon_discount_amount as decimal(18, 2)) as coupon_discount_amount,
         summarised.is_window_complete,
-        cast(intended_shares.intended_control_share as double) as intended_control_share
+        cast(control_shares.intended_control_share as double) as intended_control_share
     from summarised
-    left join intended_shares
-        on summarised.campaign_id = intended_shares.campaign_id
+    left join control_shares
+        on summarised.campaign_id = control_shares.campaign_id
 )
 
 select * from final

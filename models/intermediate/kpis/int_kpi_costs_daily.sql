@@ -1,8 +1,8 @@
 -- One row per day (cost_date, reporting time zone) and acquisition channel with a cost the KPI
 -- marts count (doc block kpi_definitions): marketing spend (kept rows of
 -- stg_raw__marketing_spend; channel = acquisition_channel) and message cost (every kept
--- treatment-group send of int_campaign_sends_validated at its channel's cost_per_message_amount
--- of seeds/message_costs.csv, on the day it was sent, under the user's acquisition channel; a
+-- non-control send, treatment or a variant, of int_campaign_sends_validated at its channel's
+-- cost_per_message_amount of seeds/message_costs.csv, on the day it was sent, under the user's acquisition channel; a
 -- channel without a cost counts 0, as in campaign_results). Days after the as-of date are kept
 -- here; int_kpi_values reads the days up to it.
 with
@@ -22,7 +22,7 @@ sends as (
         channel,
         sent_at
     from {{ ref('int_campaign_sends_validated') }}
-    where quarantine_reason is null and test_group = 'treatment'
+    where quarantine_reason is null and test_group != 'control'
 ),
 
 channel_costs as (

@@ -1,8 +1,10 @@
--- One row per campaign x target_layer (the layer-level rows of campaign_results): what one
--- targeted user of the layer returned and cost. incremental_revenue_per_user = treatment minus
--- control revenue per user (Welch interval from campaign_results), cost_per_user = cost_amount /
--- treatment_users, roi = (incremental_revenue_per_user - cost_per_user) / cost_per_user (the
--- same value as campaign_results.roi of the layer row).
+-- One row per campaign x variant x layer (the layer-level rows of campaign_results: each
+-- targeted user's layer before the send, doc block campaign_user_layer): what one targeted user
+-- of the layer returned and cost. incremental_revenue_per_user = variant minus control revenue
+-- per user (Welch interval from campaign_results), cost_per_user = cost_amount (message and
+-- coupon cost) / treatment_users, roi = (incremental_revenue_per_user - cost_per_user) /
+-- cost_per_user (the same value as campaign_results.roi of the layer row). target_layer is kept
+-- one release as a deprecated copy of layer.
 with
 
 results as (
@@ -13,6 +15,8 @@ results as (
 final as (
     select
         campaign_id,
+        variant,
+        segment as layer,
         segment as target_layer,
         as_of_date,
         treatment_users,
@@ -22,6 +26,8 @@ final as (
         cast(revenue_per_user_lift_ci_upper as double) as incremental_revenue_per_user_ci_upper,
         cast(cost_amount / nullif(treatment_users, 0) as double) as cost_per_user,
         incremental_revenue_amount,
+        message_cost_amount,
+        coupon_cost_amount,
         cost_amount,
         roi,
         is_too_small

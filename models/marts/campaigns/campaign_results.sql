@@ -1,9 +1,12 @@
--- One row per campaign x segment (segment = 'overall' or a target_layer) of raw_campaign_sends
--- (kept sends, first send per campaign and user): users per group, conversion rate, orders and
--- revenue per user in the conversion window, absolute lift (Welch interval, p-value) and relative
--- lift (delta-method interval on the log ratio) of treatment over control, incremental orders and
--- revenue, cost, ROI, and the sample-ratio-mismatch and too-small flags. The statistics come from
--- the Python model int_campaign_groups_compared (scipy); everything else is here.
+-- One row per campaign x variant x segment (segment = 'overall' or the users' layer before the
+-- send) of raw_campaign_sends (kept sends, first send per campaign and user): users per group,
+-- conversion rate, orders and revenue per user in the conversion window, absolute lift (Welch
+-- interval, p-value and Holm-adjusted p-value over the campaign's variants) and relative lift
+-- (delta-method interval on the log ratio) of the variant over control, incremental orders and
+-- revenue, message and coupon cost, ROI (doc block campaign_roi), and the sample-ratio-mismatch
+-- (all declared groups) and too-small flags. The "treatment" columns hold the variant's figures.
+-- The statistics come from the Python model int_campaign_groups_compared (scipy); everything
+-- else is here.
 with
 
 compared as (
@@ -19,13 +22,16 @@ costed as (
         compared.*,
         compared.orders_per_user_lift * compared.treatment_users as incremental_orders,
         compared.revenue_per_user_lift * compared.treatment_users as incremental_revenue_amount,
-        compared.treatment_message_cost_amount as cost_amount
+        compared.treatment_message_cost_amount as message_cost_amount,
+        compared.treatment_coupon_discount_amount as coupon_cost_amount,
+        compared.treatment_message_cost_amount + compared.treatment_coupon_discount_amount as cost_amount
     from compared
 ),
 
 final as (
     select
         costed.campaign_id,
+        costed.variant,
         costed.segment,
         as_of.as_of_date,
         cast(costed.treatment_users as {{ dbt.type_bigint() }}) as treatment_users,
@@ -37,9 +43,9 @@ final as (
         cast(costed.treatment_revenue_amount as decimal(18, 2)) as treatment_revenue_amount,
         cast(costed.control_revenue_amount as decimal(18, 2)) as control_revenue_amount,
         cast(costed.intended_control_share as double) as intended_control_share,
-        cast(
-            costed.control_users * 1.0 / nullif(costed.treatment_users + costed.control_users, 0) as double
-        ) as observed_control_share,
+        cast(costed.control_users * 1.0 / nullif(costed.segment_users, 0) as double) as observed_control_share,
+        cast(costed.intended_variant_share as double) as intended_variant_share,
+        cast(costed.treatment_users * 1.0 / nullif(costed.segment_users, 0) as double) as observed_variant_share,
         cast(costed.conversion_rate_treatment as double) as conversion_rate_treatment,
         cast(costed.conversion_rate_control as double) as conversion_rate_control,
         cast(costed.conversion_rate_lift as double) as conversion_rate_lift,
@@ -49,6 +55,7 @@ final as (
         cast(costed.conversion_rate_relative_lift_ci_lower as double) as conversion_rate_relative_lift_ci_lower,
         cast(costed.conversion_rate_relative_lift_ci_upper as double) as conversion_rate_relative_lift_ci_upper,
         cast(costed.conversion_rate_p_value as double) as conversion_rate_p_value,
+        cast(costed.conversion_rate_p_value_holm as double) as conversion_rate_p_value_holm,
         cast(costed.orders_per_user_treatment as double) as orders_per_user_treatment,
         cast(costed.orders_per_user_control as double) as orders_per_user_control,
         cast(costed.orders_per_user_lift as double) as orders_per_user_lift,
@@ -58,6 +65,7 @@ final as (
         cast(costed.orders_per_user_relative_lift_ci_lower as double) as orders_per_user_relative_lift_ci_lower,
         cast(costed.orders_per_user_relative_lift_ci_upper as double) as orders_per_user_relative_lift_ci_upper,
         cast(costed.orders_per_user_p_value as double) as orders_per_user_p_value,
+        cast(costed.orders_per_user_p_value_holm as double) as orders_per_user_p_value_holm,
         cast(costed.revenue_per_user_treatment as double) as revenue_per_user_treatment,
         cast(costed.revenue_per_user_control as double) as revenue_per_user_control,
         cast(costed.revenue_per_user_lift as double) as revenue_per_user_lift,
@@ -67,8 +75,11 @@ final as (
         cast(costed.revenue_per_user_relative_lift_ci_lower as double) as revenue_per_user_relative_lift_ci_lower,
         cast(costed.revenue_per_user_relative_lift_ci_upper as double) as revenue_per_user_relative_lift_ci_upper,
         cast(costed.revenue_per_user_p_value as double) as revenue_per_user_p_value,
+        cast(costed.revenue_per_user_p_value_holm as double) as revenue_per_user_p_value_holm,
         cast(costed.incremental_orders as double) as incremental_orders,
         cast(costed.incremental_revenue_amount as decimal(18, 2)) as incremental_revenue_amount,
+        cast(costed.message_cost_amount as decimal(18, 2)) as message_cost_amount,
+        cast(costed.coupon_cost_amount as decimal(18, 2)) as coupon_cost_amount,
         cast(costed.cost_amount as decimal(18, 2)) as cost_amount,
         cast(costed.treatment_uncosted_messages as {{ dbt.type_bigint() }}) as uncosted_messages,
         cast(

@@ -53,6 +53,12 @@ Shapes of the clean data
   50,000 users. Natural orders of targeted users inside
   [sent_at, sent_at + 14 days) are removed and replaced by planted conversions with rate
   p0 (control) and p0 * (1 + uplift) (treatment); uplift 0.5 and 0.0 respectively.
+  A creative test 'cmp_creative_abn' (email, target_layer 'all_users'), drawn from its own random
+  stream (so the two campaigns above are as before), goes the same day to 30 % of the opted-in
+  users in no other campaign, split exactly 20 % control / 40 % creative_a / 40 % creative_b, with
+  p0 = 0.10 and uplifts 0.3 and 0.8; half of creative_a's planted conversions redeem CREATIVE_A15
+  (15 % off the gross amount) and 80 % of creative_b's CREATIVE_B25 (25 % off). ground_truth.json
+  "variant_tests" has each group's users, converters and coupon cost (the planted discounts).
 
 Dirt (bad_rate)
 ---------------

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from . import kinds
+
 CHANNELS = ("organic", "paid_search", "paid_social", "referral", "offline_store", "app_store")
 CHANNEL_SHARE = (0.30, 0.20, 0.20, 0.10, 0.10, 0.10)
 BUYER_PROBABILITY = {  # PLANTED: P(user ever buys | acquisition_channel)
@@ -82,7 +84,7 @@ CATEGORIES = {  # category -> product nouns
 BRANDS = ("Lumi", "Hexa", "Yunfeng", "Bamboo", "Qing", "Nova", "Panda", "Jade", "Aurora", "Kite")
 SEARCH_QUERIES = ("lipstick", "running shoes", "phone case", "baby formula", "green tea",
                   "face mask", "down jacket", "cat food", "yoga mat", "snack gift box")
-COUPONS = ("NEW10", "SAVE20", "VIP15", "FLASH5", "DOUBLE11")
+NATURAL_COUPONS = ("NEW10", "SAVE20", "VIP15", "FLASH5", "DOUBLE11")  # drawn by natural orders
 
 # Harmless spellings of valid statuses (normalised by staging): the first two spell 'paid', the rest 'completed'.
 PAID_VARIANTS = (" PAID ", "Paid")
@@ -106,6 +108,40 @@ CAMPAIGNS = (  # by kinds.Audience
     PlantedCampaign("cmp_winback_uplift", "sms", 0.5, 0.08, audience_share=0.8),
     PlantedCampaign("cmp_nudge_null", "push", 0.0, 0.10, audience_share=0.5),
 )
+
+
+@dataclass(frozen=True)
+class PlantedVariant:
+    test_group: kinds.TestGroup
+    share: float  # intended share of the test's users
+    relative_uplift: float  # on the test's baseline conversion rate
+    coupon_code: str | None = None  # handed to the group's users
+    coupon_share: float = 0.0  # share of the group's planted conversions that redeem it
+    discount_rate: float = 0.0  # discount = round(gross x discount_rate), cents
+
+
+@dataclass(frozen=True)
+class PlantedVariantTest:
+    """A creative A/B/n test (kinds.Audience.CREATIVE): control and variants, with coupons."""
+
+    campaign_id: str
+    channel: str
+    baseline_rate: float
+    audience_share: float  # share of the eligible users (opted in, in no other campaign) who are sent it
+    variants: tuple[PlantedVariant, ...]
+    max_users: int = 50_000
+
+    @property
+    def coupon_codes(self) -> tuple[str, ...]:
+        return tuple(v.coupon_code for v in self.variants if v.coupon_code)
+
+
+VARIANT_TEST = PlantedVariantTest("cmp_creative_abn", "email", 0.10, audience_share=0.3, variants=(
+    PlantedVariant(kinds.TestGroup.CONTROL, 0.2, 0.0),
+    PlantedVariant(kinds.TestGroup.CREATIVE_A, 0.4, 0.3, "CREATIVE_A15", coupon_share=0.5, discount_rate=0.15),
+    PlantedVariant(kinds.TestGroup.CREATIVE_B, 0.4, 0.8, "CREATIVE_B25", coupon_share=0.8, discount_rate=0.25),
+))
+COUPONS = NATURAL_COUPONS + VARIANT_TEST.coupon_codes  # Orders.coupon indexes this
 
 BAD_KINDS = {
     "raw_users": ("missing_user_id", "duplicate_user_id", "future_timestamp", "timestamp_before_2000"),

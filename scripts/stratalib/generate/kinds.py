@@ -111,12 +111,15 @@ SLOT_EVENT = np.array([NO_EVENT, EventName.LOGIN, EventName.REGISTER, NO_EVENT, 
 class TestGroup(IntEnum):
     TREATMENT = 0
     CONTROL = 1
+    CREATIVE_A = 2  # the variants of catalogues.VARIANT_TEST
+    CREATIVE_B = 3
 
 
 class TargetLayer(IntEnum):
     AT_RISK = 0
     NEW = 1
     ACTIVE = 2
+    ALL_USERS = 3  # the creative test's audience
 
 
 class Audience(IntEnum):
@@ -124,3 +127,4 @@ class Audience(IntEnum):
 
     WINBACK = 0
     NUDGE = 1
+    CREATIVE = 2  # catalogues.VARIANT_TEST, not in CAMPAIGNS

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .arrays import fixed_strings, group_positions, money, take, timestamps
-from .catalogues import BUYER_PROBABILITY, CHANNELS, COUPONS, SCHEMAS
+from .catalogues import BUYER_PROBABILITY, CHANNELS, COUPONS, NATURAL_COUPONS, SCHEMAS, VARIANT_TEST
 from .counters import Counters
 from .kinds import OrderStatus, Platform, names
 from .products import Catalogue
@@ -56,7 +56,11 @@ def natural_order_times(rng: np.random.Generator, run: RunParameters, users: Use
 
 
 def finish_orders(rng: np.random.Generator, run: RunParameters, users: Users, user: np.ndarray,
-                  ordered: np.ndarray, planted: np.ndarray, counters: Counters) -> Orders:
+                  ordered: np.ndarray, planted: np.ndarray, counters: Counters,
+                  planted_coupon: np.ndarray | None = None) -> Orders:
+    """Statuses, amounts, discounts and platforms. planted_coupon (COUPONS index or -1 per order):
+    an order redeeming a planted campaign coupon carries that code and its variant's
+    discount_rate of the gross amount (cents, rounded), whatever was drawn for it."""
     settings = run.settings.orders
     m = len(user)
     recent = ordered >= run.end_us - settings.recent_days * DAY
@@ -76,6 +80,13 @@ def finish_orders(rng: np.random.Generator, run: RunParameters, users: Users, us
     gross = gross.astype(np.int64)
     has_discount = rng.random(m) < settings.discount_share
     discount = np.where(has_discount, np.round(gross * rng.uniform(*settings.discount_range, m)), 0).astype(np.int64)
+    coupon = np.where(has_discount, rng.integers(0, len(NATURAL_COUPONS), m), -1)
+    if planted_coupon is not None and (planted_coupon >= 0).any():
+        rates = {COUPONS.index(v.coupon_code): v.discount_rate for v in VARIANT_TEST.variants if v.coupon_code}
+        redeemed = planted_coupon >= 0
+        rate = np.array([rates[code] for code in planted_coupon[redeemed]])
+        discount[redeemed] = np.round(gross[redeemed] * rate).astype(np.int64)
+        coupon[redeemed] = planted_coupon[redeemed]
     offline_user = users.channel[user] == CHANNELS.index("offline_store")
     store_share = np.where(offline_user, settings.store_share_offline_users, settings.store_share_other_users)
     store = rng.random(m) < store_share
@@ -85,7 +96,7 @@ def finish_orders(rng: np.random.Generator, run: RunParameters, users: Users, us
     return Orders(
         user=user, ordered_us=ordered, planted=planted, status=status,
         amount_cents=gross - discount, discount_cents=discount,
-        coupon=np.where(has_discount, rng.integers(0, len(COUPONS), m), -1),
+        coupon=coupon,
         device=device, platform=np.where(store, Platform.STORE, users.device_platform[user, device]),
         updated_us=updated, ids=fixed_strings("o", (numbers, 8)),
     )

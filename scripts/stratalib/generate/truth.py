@@ -16,9 +16,11 @@ from .catalogues import (
     BUYER_PROBABILITY,
     CAMPAIGNS,
     CHANNELS,
+    COUPONS,
     SCHEMAS,
+    VARIANT_TEST,
 )
-from .kinds import OrderStatus, TestGroup, names
+from .kinds import Audience, OrderStatus, TestGroup, names
 from .orders import Orders
 from .settings import DAY, RunParameters
 from .users import Users
@@ -44,6 +46,11 @@ class Truth:
     campaign_users: np.ndarray = field(default_factory=lambda: np.zeros((len(CAMPAIGNS), len(TestGroup)), np.int64))
     campaign_converted: np.ndarray = field(
         default_factory=lambda: np.zeros((len(CAMPAIGNS), len(TestGroup)), np.int64))
+    # the creative test (VARIANT_TEST), by kinds.TestGroup
+    variant_users: np.ndarray = field(default_factory=lambda: np.zeros(len(TestGroup), np.int64))
+    variant_converted: np.ndarray = field(default_factory=lambda: np.zeros(len(TestGroup), np.int64))
+    variant_coupon_orders: np.ndarray = field(default_factory=lambda: np.zeros(len(TestGroup), np.int64))
+    variant_coupon_cents: np.ndarray = field(default_factory=lambda: np.zeros(len(TestGroup), np.int64))
     events: dict[str, int] = field(default_factory=lambda: {
         "clean_rows": 0, "anonymous": 0, "late_arrivals": 0, "without_session_id": 0})
 
@@ -80,13 +87,56 @@ def tally(run: RunParameters, truth: Truth, users: Users, orders: Orders, sends:
     in_window = valid & (sent >= 0) & (orders.ordered_us >= sent) & (orders.ordered_us < window_end)
     converted = np.zeros(n, bool)
     converted[orders.user[in_window]] = True
-    group = sends.control.astype(np.int64)  # TestGroup.CONTROL when control
-    np.add.at(truth.campaign_users, (sends.campaign, group), 1)
-    np.add.at(truth.campaign_converted, (sends.campaign, group), converted[sends.user].astype(np.int64))
+    two_group = sends.campaign < len(CAMPAIGNS)
+    campaign, group, user = sends.campaign[two_group], sends.group[two_group], sends.user[two_group]
+    np.add.at(truth.campaign_users, (campaign, group), 1)
+    np.add.at(truth.campaign_converted, (campaign, group), converted[user].astype(np.int64))
+    tally_variant_test(truth, orders, sends, in_window, converted, n)
+
+
+def tally_variant_test(truth: Truth, orders: Orders, sends: Sends, in_window: np.ndarray, converted: np.ndarray,
+                       n: int) -> None:
+    """The creative test's users, converters and coupon cost per group: the discounts of valid
+    orders in the user's window that carry one of the test's coupon codes."""
+    creative = sends.campaign == Audience.CREATIVE
+    group, user = sends.group[creative], sends.user[creative]
+    np.add.at(truth.variant_users, group, 1)
+    np.add.at(truth.variant_converted, group, converted[user].astype(np.int64))
+    group_of_user = np.full(n, -1, np.int64)
+    group_of_user[user] = group
+    codes = [COUPONS.index(code) for code in VARIANT_TEST.coupon_codes]
+    redeemed = in_window & np.isin(orders.coupon, codes) & (group_of_user[orders.user] >= 0)
+    np.add.at(truth.variant_coupon_orders, group_of_user[orders.user[redeemed]], 1)
+    np.add.at(truth.variant_coupon_cents, group_of_user[orders.user[redeemed]], orders.discount_cents[redeemed])
+
+
+def variant_test_dict(run: RunParameters, truth: Truth) -> dict:
+    """ground_truth.json "variant_tests" entry of the creative test."""
+    groups = {}
+    for variant in VARIANT_TEST.variants:
+        code = int(variant.test_group)
+        users, converted = int(truth.variant_users[code]), int(truth.variant_converted[code])
+        groups[variant.test_group.name.lower()] = {
+            "intended_share": variant.share, "planted_relative_uplift": variant.relative_uplift,
+            "coupon_code": variant.coupon_code, "coupon_share_of_conversions": variant.coupon_share,
+            "discount_rate": variant.discount_rate, "users": users, "converted_users": converted,
+            "realised_conversion_rate": converted / users if users else None,
+            "coupon_orders": int(truth.variant_coupon_orders[code]),
+            "coupon_cost_amount": round(int(truth.variant_coupon_cents[code]) / 100, 2),
+            "coupon_cost_cents": int(truth.variant_coupon_cents[code]),
+        }
+    return {
+        "campaign_id": VARIANT_TEST.campaign_id, "channel": VARIANT_TEST.channel,
+        "baseline_conversion_rate": VARIANT_TEST.baseline_rate, "coupon_codes": list(VARIANT_TEST.coupon_codes),
+        "conversion_window_days": run.settings.campaigns.conversion_window_days,
+        "groups": groups,
+        "notes": "coupon_cost counts the discounts of every group's users; a campaign's cost counts only the "
+                 "variants' (control's is 0: control users get no coupon)",
+    }
 
 
 def truth_dict(run: RunParameters, truth: Truth) -> dict:
-    groups = names(TestGroup)
+    groups = names(TestGroup)[: TestGroup.CONTROL + 1]  # treatment and control
     campaigns = []
     for index, campaign in enumerate(CAMPAIGNS):
         users = {group: int(truth.campaign_users[index, code]) for code, group in enumerate(groups)}
@@ -117,6 +167,7 @@ def truth_dict(run: RunParameters, truth: Truth) -> dict:
         "orders_by_status": truth.orders_by_status,
         "clean_users": truth.clean_users,
         "campaigns": campaigns,
+        "variant_tests": [variant_test_dict(run, truth)],
         "channels": {c: {"buyer_probability": BUYER_PROBABILITY[c], "users": truth.channel_users[c],
                          "buyers": truth.channel_buyers[c]} for c in CHANNELS},
         "ads": {"best_content": BEST_AD_CONTENT, "best_term": BEST_AD_TERM,

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from .arrays import sorted_by
-from .campaigns import apply_campaigns, choose_targets, sends_table
+from .campaigns import apply_campaigns, choose_targets, choose_variant_targets, concat_sends, sends_table
 from .catalogues import EVENT_DICTIONARY_COLUMNS, SCHEMAS, SINGLE_FILE_TABLES
 from .counters import Counters
 from .dirt import add_event_dirt, add_order_dirt, add_user_dirt, duplicate_items
@@ -27,6 +27,7 @@ from .users import make_users, users_table
 
 MIN_DAYS = 30
 MAX_BAD_RATE = 0.2
+VARIANT_STREAM = 6  # seeds the creative test's generator with the run's seed and the chunk
 JUNK_USERS_PER_USER = 4  # junk (bad) users of a chunk are numbered from users + 1 + 4 x first user
 
 
@@ -37,8 +38,12 @@ def make_chunk(rng: np.random.Generator, run: RunParameters, index: int, first: 
     users = make_users(rng, run, first + 1, n)
     order_user, order_us = natural_order_times(rng, run, users)
     sends = choose_targets(rng, run, users, order_user, order_us)
-    order_user, order_us, planted = apply_campaigns(rng, run, n, sends, order_user, order_us)
-    orders = finish_orders(rng, run, users, order_user, order_us, planted, counters)
+    variant_rng = np.random.default_rng([run.seed, first, VARIANT_STREAM])  # the creative test's own draws
+    variant_sends = choose_variant_targets(variant_rng, run, users, sends.user)
+    order_user, order_us, planted, coupon = apply_campaigns(
+        rng, variant_rng, run, n, sends, variant_sends, order_user, order_us)
+    sends = concat_sends(sends, variant_sends)
+    orders = finish_orders(rng, run, users, order_user, order_us, planted, counters, coupon)
     items, first_product = make_items(rng, run, orders, catalogue)
     sessions = make_sessions(rng, run, users, orders, counters)
     events, event_stats = make_events(rng, run, users, orders, sessions, first_product, catalogue, counters)
