@@ -2,9 +2,8 @@
 -- targeted user's layer before the send, doc block campaign_user_layer): what one targeted user
 -- of the layer returned and cost. incremental_revenue_per_user = variant minus control revenue
 -- per user (Welch interval from campaign_results), cost_per_user = cost_amount (message and
--- coupon cost) / treatment_users, roi = (incremental_revenue_per_user - cost_per_user) /
--- cost_per_user (the same value as campaign_results.roi of the layer row). target_layer is kept
--- one release as a deprecated copy of layer.
+-- coupon cost) / treatment_users, roi = campaign_results.roi of the layer row (doc block
+-- campaign_roi). target_layer is kept one release as a deprecated copy of layer.
 with
 
 results as (

@@ -83,7 +83,7 @@ final as (
         cast(costed.cost_amount as decimal(18, 2)) as cost_amount,
         cast(costed.treatment_uncosted_messages as {{ dbt.type_bigint() }}) as uncosted_messages,
         cast(
-            (costed.incremental_revenue_amount - costed.cost_amount) / nullif(costed.cost_amount, 0) as double
+            (costed.incremental_revenue_amount - costed.message_cost_amount) / nullif(costed.cost_amount, 0) as double
         ) as roi,
         cast(costed.srm_chi_square as double) as srm_chi_square,
         cast(costed.srm_p_value as double) as srm_p_value,
