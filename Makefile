@@ -1,6 +1,8 @@
 # strata: two commands do all the set-up on a fresh machine (Python 3.11, make).
 #   make build   venv from the pinned lock, sample data, warehouse, checks, docs
 #   make test    the whole test suite: pytest (incl. an end-to-end build), dbt unit and data tests, sqlfluff
+# Both also install headless Chromium and a CJK font when missing (Debian packages, needs root) and
+# the data docs' scripts (npm ci), so every page they leave opens offline.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -22,8 +24,24 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
 
+# Debian's chromium and fonts-noto-cjk for the browser tests, installed when missing. The stamp is
+# left only once /usr/bin/chromium is there: without root or apt-get the script says what to
+# install and the browser tests skip (fail under CI=true).
+BROWSER := $(VENV)/.browser
+$(BROWSER): scripts/setup_browser.sh $(VENV)/.installed
+	scripts/setup_browser.sh
+	@if [ -x /usr/bin/chromium ]; then touch $@; fi
+
+# The scripts and stylesheets of the Great Expectations data docs, at the versions its templates
+# name (package-lock.json), which strata check copies next to the docs (stratalib/offline_docs.py).
+DOCS_ASSETS_DIR := scripts/data_docs_assets
+DOCS_ASSETS := $(DOCS_ASSETS_DIR)/node_modules/.installed
+$(DOCS_ASSETS): $(DOCS_ASSETS_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "no npm: the data docs will load their scripts from CDNs"; exit 0; }; \
+	cd $(DOCS_ASSETS_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed
+
 # history builds the whole warehouse too (past snapshots first), so build needs no warehouse step.
-build: $(VENV)/.installed sample history check docs
+build: $(VENV)/.installed $(BROWSER) sample history check docs
 
 sample: $(VENV)/.installed
 	$(STRATA) generate --out $(SAMPLE_DIR) --users $(SAMPLE_USERS) --seed 42 --quiet
@@ -37,7 +55,7 @@ history: $(VENV)/.installed
 	$(STRATA) backfill --raw-dir $(SAMPLE_DIR) --from 2024-06-30 --to 2024-11-30 --every month
 
 # Great Expectations suites of expectations/ on the marts; data docs in target/ge_docs/index.html.
-check: $(VENV)/.installed
+check: $(VENV)/.installed $(DOCS_ASSETS)
 	$(STRATA) check
 
 docs: $(VENV)/.installed
@@ -51,7 +69,7 @@ test: $(VENV)/.installed
 # Two pytest-xdist workers, a module per worker at a time (its module fixtures are built once);
 # PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
-pytest: $(VENV)/.installed
+pytest: $(VENV)/.installed $(BROWSER) $(DOCS_ASSETS)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests/python
 
 lint: $(VENV)/.installed

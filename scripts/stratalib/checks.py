@@ -18,7 +18,7 @@ Each suite is a JSON file in `expectations/` (one per mart, plus `row_counts.jso
 
 Frames are read from the warehouse opened read-only into pandas (the SQL route through
 duckdb-engine does not work with Great Expectations), validated in an ephemeral context, and the
-results written as HTML data docs.
+results written as HTML data docs that open offline (stratalib.offline_docs).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Any
 
 from stratalib.dbt_invoke import PROJECT_DIR, project_vars
 from stratalib.fingerprint import MARTS_SCHEMA, quote_identifier, table_columns
+from stratalib.offline_docs import MissingAssetsError, localize_data_docs
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 DEFAULT_DOCS_DIR = PROJECT_DIR / "target" / "ge_docs"
@@ -258,6 +259,15 @@ def run_suites(prepared: list[PreparedSuite], docs_dir: Path) -> tuple[list[Fail
     return failures, expectations_run, docs_dir / "index.html"
 
 
+def offline_notes(docs_dir: Path) -> list[str]:
+    """Point the data docs at local copies of their scripts; a note for what still needs a network."""
+    try:
+        remaining = localize_data_docs(docs_dir)
+    except MissingAssetsError as error:
+        return [str(error)]
+    return [f"data docs still load {url}" for url in remaining]
+
+
 def run_checks(warehouse: Path, docs_dir: Path = DEFAULT_DOCS_DIR, suites_dir: Path = EXPECTATIONS_DIR) -> CheckReport:
     """Run every suite on the warehouse; keep its row counts for the next check when they pass."""
     import duckdb
@@ -268,6 +278,7 @@ def run_checks(warehouse: Path, docs_dir: Path = DEFAULT_DOCS_DIR, suites_dir: P
         row_counts = mart_row_counts(connection)
         prepared, notes = prepare_suites(connection, specs, row_counts, previous)
     failures, expectations_run, docs_index = run_suites(prepared, docs_dir)
+    notes += offline_notes(docs_dir)
     # A flagged change stays flagged until the counts are accepted (by deleting the state file).
     row_count_suites = {spec.name for spec in specs if spec.source == ROW_COUNTS_SOURCE}
     if not any(failure.suite in row_count_suites for failure in failures):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLE_LOAD_TIME, BuiltSample, run_strata
+from helpers import CHROMIUM, CHROMIUM_ARGS, SAMPLE_LOAD_TIME, BuiltSample, browser_missing, run_strata
 
 BUILD_LOG = "build.log"
 
@@ -101,3 +101,21 @@ def backfilled_sample(dirty_sample: BuiltSample, tmp_path_factory: pytest.TempPa
             (root / BUILD_LOG).write_text(built.stdout)
     return warehouse
 
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Debian chromium driven by Playwright (a playwright.sync_api.Browser), one per test
+    module; open pages with helpers.offline_page. Skipped when chromium or playwright is missing,
+    except under CI=true, where that fails (scripts/setup_browser.sh installs chromium)."""
+    missing = browser_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and no browser: {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -23,10 +23,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from stratalib.dbt_invoke import pii_key_path, restricted_path
+from stratalib.dbt_invoke import dbt_target_dir, pii_key_path, restricted_path
 from stratalib.warehouse import lock_path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -312,3 +313,90 @@ def event(
 
 def send(send_id: str, user_id: str, channel: str, test_group: str) -> list[str]:
     return [send_id, "c1", user_id, channel, test_group, "2024-02-10 09:00:00", "champions"]
+
+
+# --- a headless browser (Debian's chromium driven by Playwright; conftest's `browser` fixture) ----------
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Schemes a page may load offline; every other request is aborted and recorded.
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+# A second guard under the routing: no host name resolves.
+CHROMIUM_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost"]
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here (None when they can)."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (make .venv/.installed)"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: scripts/setup_browser.sh installs it (apt-get, as root)"
+    return None
+
+
+@dataclass
+class OfflinePage:
+    """A page opened with the network cut: what it logged as errors and what failed to load."""
+
+    page: Any  # playwright.sync_api.Page
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """Console errors, uncaught exceptions, failed and blocked requests: empty when it rendered cleanly."""
+        return self.console_errors + self.failed_requests + [f"blocked {url}" for url in self.blocked_requests]
+
+
+@contextmanager
+def offline_page(browser: Any, url: str, width: int = 1280, height: int = 900) -> Iterator[OfflinePage]:
+    """Open `url` (file://) in a new context of `browser` with every non-local request aborted;
+    yield it once loaded and the network idle, recording console errors and failed requests."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    opened = OfflinePage(context.new_page())
+
+    def route(route: Any) -> None:
+        if route.request.url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            opened.blocked_requests.append(route.request.url)
+            route.abort()
+
+    def console(message: Any) -> None:
+        if message.type == "error":
+            opened.console_errors.append(message.text)
+
+    context.route("**/*", route)
+    opened.page.on("console", console)
+    opened.page.on("pageerror", lambda error: opened.console_errors.append(f"uncaught: {error}"))
+    opened.page.on("requestfailed", lambda request: opened.failed_requests.append(f"{request.url}: {request.failure}"))
+    try:
+        opened.page.goto(url, wait_until="networkidle")
+        yield opened
+    finally:
+        context.close()
+
+
+def save_screenshot(page: Any, name: str, full_page: bool = True) -> Path:
+    """A PNG of the page in the `screenshots/` folder of dbt's target path (the run's own under
+    pytest, see conftest's private_dbt_paths); returns its path."""
+    folder = dbt_target_dir() / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def platform_fonts(page: Any, selector: str) -> dict[str, int]:
+    """The fonts Chromium drew the text of the first element matching `selector` with, and how many
+    glyphs each drew (DevTools' CSS.getPlatformFontsForNode): a CJK label drawn as boxes shows a
+    font without CJK glyphs here, not "Noto Sans CJK"."""
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument")["root"]["nodeId"]
+    node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    session.detach()
+    return {font["familyName"]: font["glyphCount"] for font in fonts}
