@@ -36,8 +36,8 @@ $(BROWSER): scripts/setup_browser.sh $(VENV)/.installed
 # name (package-lock.json), which strata check copies next to the docs (stratalib/offline_docs.py).
 DOCS_ASSETS_DIR := scripts/data_docs_assets
 DOCS_ASSETS := $(DOCS_ASSETS_DIR)/node_modules/.installed
-$(DOCS_ASSETS): $(DOCS_ASSETS_DIR)/package-lock.json
-	@command -v npm >/dev/null 2>&1 || { echo "no npm: the data docs will load their scripts from CDNs"; exit 0; }; \
+$(DOCS_ASSETS): $(DOCS_ASSETS_DIR)/package-lock.json $(BROWSER)
+	@command -v npm >/dev/null 2>&1 || { echo "no npm: the data docs will load their scripts from CDNs"; [ "$${CI:-}" != true ]; exit $$?; }; \
 	cd $(DOCS_ASSETS_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed
 
 # history builds the whole warehouse too (past snapshots first), so build needs no warehouse step.

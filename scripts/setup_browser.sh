@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Headless Chromium and a CJK font, for the browser tests (tests/python/test_offline_render.py) and
-# for Chinese labels that render as glyphs: Debian's `chromium` and `fonts-noto-cjk`, installed with
-# apt-get only when missing (fast when both are there). Playwright drives /usr/bin/chromium; its own
+# for Chinese labels that render as glyphs: Debian's `chromium` and `fonts-noto-cjk`, and Debian's
+# `npm` for the data docs' pinned scripts, installed with apt-get only when missing (fast when all
+# are there). Playwright drives /usr/bin/chromium; its own
 # browser download is not used.
 #
 # Without root or apt-get, or when apt-get fails, it says what to install and exits 0, and the
@@ -18,6 +19,8 @@ CHROMIUM=/usr/bin/chromium
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "install ok installed" || missing+=(fonts-noto-cjk)
+# npm installs the data docs' scripts and stylesheets (scripts/data_docs_assets, make check).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

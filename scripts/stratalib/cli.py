@@ -5,7 +5,7 @@
                  [--skip-unit-tests]
     strata backfill --from DATE --to DATE [--every month|week|day] [--raw-dir DIR] [--warehouse FILE]
                     [--skip-unit-tests]
-    strata docs [--warehouse FILE] [--raw-dir DIR] [--serve [--port N]]
+    strata docs [--warehouse FILE] [--serve [--port N]]
     strata export-audience NAME [--date DATE] --out FILE.csv [--force] [--warehouse FILE]
     strata check [--warehouse FILE] [--docs-dir DIR]
     strata publish [--warehouse FILE]
@@ -110,9 +110,6 @@ def build_parser() -> argparse.ArgumentParser:
         "docs", help="write the lineage and column docs into target/ (static_index.html opens from disk)"
     )
     docs.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
-    docs.add_argument(
-        "--raw-dir", type=Path, default=DEFAULT_RAW_DIR, help="the raw folder the warehouse was built from"
-    )
     docs.add_argument("--serve", action="store_true", help="then serve them on 127.0.0.1 until Ctrl-C")
     docs.add_argument("--port", type=int, default=8080, help="port for --serve (default 8080)")
 
@@ -347,7 +344,7 @@ def command_docs(args: argparse.Namespace) -> int:
     file with the manifest and catalog inside, opens from disk). --serve then serves target/ on
     127.0.0.1 without the warehouse lock, until Ctrl-C."""
     with warehouse_for_writing(args.warehouse):
-        exit_code = report("docs", run_dbt(["docs", "generate", "--static"], {"raw_dir": str(args.raw_dir.resolve())}))
+        exit_code = report("docs", run_dbt(["docs", "generate", "--static"]))
     if exit_code != EXIT_OK or not args.serve:
         return exit_code
     from stratalib.docs_server import DocsServerError, serve_docs
