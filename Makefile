@@ -1,5 +1,5 @@
 # strata: two commands do all the set-up on a fresh machine (Python 3.11, make).
-#   make build   venv from the pinned lock, sample data, warehouse, checks, docs
+#   make build   venv from the pinned lock, sample data, warehouse, checks, docs, the visual report
 #   make test    the whole test suite: pytest (incl. an end-to-end build), dbt unit and data tests, sqlfluff
 # Both also install headless Chromium and a CJK font when missing (Debian packages, needs root) and
 # the data docs' scripts (npm ci), so every page they leave opens offline.
@@ -12,7 +12,7 @@ SAMPLE_DIR := $(shell sed -n 's/^  raw_dir: "\(.*\)"$$/\1/p' dbt_project.yml)
 SAMPLE_USERS ?= 5000
 export DO_NOT_TRACK := 1
 
-.PHONY: build test sample warehouse history check docs lint pytest clean spark-check
+.PHONY: build test sample warehouse history check docs report lint pytest clean spark-check
 
 # The pinned lock first, then the project itself (pyproject.toml: the `strata` command, editable).
 # --no-compile: Python compiles only the modules that are imported, on first import (faster set-up).
@@ -41,7 +41,7 @@ $(DOCS_ASSETS): $(DOCS_ASSETS_DIR)/package-lock.json $(BROWSER)
 	cd $(DOCS_ASSETS_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed
 
 # history builds the whole warehouse too (past snapshots first), so build needs no warehouse step.
-build: $(VENV)/.installed $(BROWSER) sample history check docs
+build: $(VENV)/.installed $(BROWSER) sample history check docs report
 
 sample: $(VENV)/.installed
 	$(STRATA) generate --out $(SAMPLE_DIR) --users $(SAMPLE_USERS) --seed 42 --quiet
@@ -60,6 +60,12 @@ check: $(VENV)/.installed $(DOCS_ASSETS)
 
 docs: $(VENV)/.installed
 	$(STRATA) docs
+
+# The visual report of the published warehouse, in both languages: target/report/report.en.html
+# and report.zh.html, each one file that opens offline.
+report: $(VENV)/.installed
+	$(STRATA) report --lang en
+	$(STRATA) report --lang zh
 
 # pytest and lint side by side: pytest's dbt runs leave a core idle often enough that the lint's
 # one process finishes within them. Each target's output is printed whole when it ends.

@@ -10,6 +10,7 @@
     strata check [--warehouse FILE] [--docs-dir DIR]
     strata publish [--warehouse FILE]
     strata export-marts --out DIR [--warehouse FILE]
+    strata report [--lang en|zh] [--out DIR] [--warehouse FILE]
 
 Exit codes: 0 ok, 1 checks failed (a dbt test or a data check), 2 usage, input or runtime error
 (one line on stderr, "strata <command>: <message>", never a traceback).
@@ -136,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export_marts_command.add_argument("--out", type=Path, required=True, help="folder to write the Parquet files into")
     export_marts_command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+
+    report_command = commands.add_parser(
+        "report", help="write the visual report, one HTML file that opens offline: DIR/report.<lang>.html"
+    )
+    report_command.add_argument(
+        "--lang", default="en", help="language of the titles and names, a column of report_labels.csv (en, zh)"
+    )
+    report_command.add_argument("--out", type=Path, help="folder to write into (default: target/report)")
+    report_command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     return parser
 
 
@@ -404,6 +414,21 @@ def command_export_marts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_report(args: argparse.Namespace) -> int:
+    """No run lock: like export-marts it reads only the published file, which a build replaces
+    but never writes in place."""
+    from stratalib.report import DEFAULT_OUT_DIR, ReportError, write_report
+
+    out = args.out or DEFAULT_OUT_DIR
+    check_output_folder(out)
+    try:
+        written = write_report(args.warehouse.resolve(), args.lang, out)
+    except ReportError as error:
+        raise UsageError(str(error)) from error
+    print(f"wrote {written}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "generate": command_generate,
     "build": command_build,
@@ -413,6 +438,7 @@ COMMANDS = {
     "export-audience": command_export_audience,
     "publish": command_publish,
     "export-marts": command_export_marts,
+    "report": command_report,
 }
 
 
