@@ -406,14 +406,19 @@ def error_bars(rows: list[Row], metric: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def test_arm(row: Row) -> str:
+    """A campaign's variant as a bar: the campaign id, and the variant's name when it has several."""
+    return row["campaign_id"] if row["variant"] == "treatment" else f"{row['campaign_id']} · {row['variant']}"
+
+
 def campaign_lift(marts: MartReader, labels: Labels) -> go.Figure:
     """Absolute lift of each campaign (segment overall of campaign_results) with its interval; a menu
     per metric (conversion rate, orders per user, revenue per user)."""
-    rows = marts.rows("campaign_results", where="segment = 'overall'", order_by="campaign_id")
+    rows = marts.rows("campaign_results", where="segment = 'overall'", order_by="campaign_id, variant")
     figure, groups = go.Figure(), []
     for metric in ("conversion_rate", "orders_per_user", "revenue_per_user"):
         figure.add_bar(
-            x=[row["campaign_id"] for row in rows], y=[number(row[f"{metric}_lift"]) for row in rows],
+            x=[test_arm(row) for row in rows], y=[number(row[f"{metric}_lift"]) for row in rows],
             error_y=error_bars(rows, metric), name=labels.text(f"metric.{metric}"),
         )  # fmt: skip
         groups.append(labels.text(f"metric.{metric}"))
@@ -423,18 +428,16 @@ def campaign_lift(marts: MartReader, labels: Labels) -> go.Figure:
 
 
 def campaign_layer_roi(marts: MartReader, labels: Labels) -> go.Figure:
-    """ROI of each campaign per target layer (campaign_layer_roi), a trace per campaign."""
-    rows = marts.rows("campaign_layer_roi", order_by="campaign_id, target_layer")
+    """ROI of each campaign variant per layer the users were in before the send (campaign_layer_roi),
+    a trace per campaign variant."""
+    rows = marts.rows("campaign_layer_roi", order_by="campaign_id, variant, layer")
     figure = go.Figure()
-    for campaign in dict.fromkeys(row["campaign_id"] for row in rows):
-        of_campaign = [row for row in rows if row["campaign_id"] == campaign]
+    for arm in dict.fromkeys(test_arm(row) for row in rows):
+        of_arm = [row for row in rows if test_arm(row) == arm]
         figure.add_bar(
-            x=[labels.layer(row["target_layer"]) for row in of_campaign], y=[number(row["roi"]) for row in of_campaign],
-            name=campaign,
+            x=[labels.layer(row["layer"]) for row in of_arm], y=[number(row["roi"]) for row in of_arm], name=arm,
         )  # fmt: skip
-    return styled(
-        figure, labels.text("chart.campaign_layer_roi"), labels.text("axis.target_layer"), labels.text("axis.roi")
-    )
+    return styled(figure, labels.text("chart.campaign_layer_roi"), labels.text("axis.layer"), labels.text("axis.roi"))
 
 
 def data_quality(marts: MartReader, labels: Labels) -> go.Figure:

@@ -18,7 +18,17 @@ import duckdb
 import pytest
 import yaml
 
-from helpers import EMAIL_PATTERN, PHONE_PATTERN, PROJECT_DIR, assert_one_line_error, query, run_strata
+from helpers import (
+    EMAIL_PATTERN,
+    PHONE_PATTERN,
+    PROJECT_DIR,
+    assert_one_line_error,
+    offline_page,
+    platform_fonts,
+    query,
+    run_strata,
+    save_screenshot,
+)
 from stratalib import report as reporting
 from stratalib.publish import published_path
 
@@ -43,15 +53,19 @@ def en_to_key(prefix: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def reports(backfilled_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """language -> the HTML of `strata report --lang <language>` of the backfilled sample."""
+def report_dir(backfilled_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of `strata report --lang en` and `--lang zh` of the backfilled sample."""
     out = tmp_path_factory.mktemp("report")
-    pages = {}
     for language in ("en", "zh"):
         completed = run_strata("report", "--lang", language, "--out", out, "--warehouse", backfilled_sample)
         assert f"report.{language}.html" in completed.stdout
-        pages[language] = (out / f"report.{language}.html").read_text(encoding="utf-8")
-    return pages
+    return out
+
+
+@pytest.fixture(scope="module")
+def reports(report_dir: Path) -> dict[str, str]:
+    """language -> the HTML of the report in that language."""
+    return {language: (report_dir / f"report.{language}.html").read_text(encoding="utf-8") for language in ("en", "zh")}
 
 
 def figures(page: str) -> dict[str, dict]:
@@ -203,11 +217,13 @@ def test_campaign_lift_error_bars_are_the_interval(reports: dict[str, str], back
     bars = figures(reports["en"])["campaign_lift"]["data"][0]  # conversion rate, shown first
     rows = query(
         published(backfilled_sample),
-        "select campaign_id, conversion_rate_lift, conversion_rate_lift_ci_lower, conversion_rate_lift_ci_upper "
-        "from marts.campaign_results where segment = 'overall' order by campaign_id",
+        "select campaign_id, variant, conversion_rate_lift, conversion_rate_lift_ci_lower, conversion_rate_lift_ci_upper "
+        "from marts.campaign_results where segment = 'overall' order by campaign_id, variant",
     )
-    assert bars["x"] == [campaign for campaign, *_ in rows]
-    for lift, minus, plus, (_, expected_lift, lower, upper) in zip(
+    # A bar per variant: a treatment / control campaign by its id, a multi-variant one by id and variant.
+    assert bars["x"] == [campaign if variant == "treatment" else f"{campaign} · {variant}" for campaign, variant, *_ in rows]
+    assert len({campaign for campaign, *_ in rows}) < len(rows)  # the sample's creative test has two variants
+    for lift, minus, plus, (_, _, expected_lift, lower, upper) in zip(
         bars["y"], bars["error_y"]["arrayminus"], bars["error_y"]["array"], rows
     ):
         assert lift == pytest.approx(expected_lift)
@@ -352,3 +368,36 @@ def test_unknown_language_and_missing_file_are_one_line_errors(tmp_path: Path, b
     completed = run_strata("report", "--out", tmp_path, "--warehouse", tmp_path / "strata.duckdb", check=False)
     assert_one_line_error(completed, "cannot read the published file")
     assert not list(tmp_path.glob("*.html"))
+
+
+# --- in a browser --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_report_renders_every_chart_in_a_browser_offline(
+    report_dir: Path, browser: object, backfilled_sample: Path, language: str
+) -> None:
+    """Headless Chromium with the network cut: every chart is drawn (plotly's SVG in its div), no
+    console error, no "undefined" or "NaN" on the page, the RFM bars plotly drew are user_rfm's
+    counts, and Chinese labels are drawn with a CJK font. Screenshots go to the target path."""
+    with offline_page(browser, (report_dir / f"report.{language}.html").as_uri(), height=1200) as opened:
+        page = opened.page
+        drawn = page.eval_on_selector_all(
+            "div.figure", "divs => divs.map(div => [div.id, div.querySelectorAll('svg.main-svg').length])"
+        )
+        assert {plot_id.removeprefix("plot-") for plot_id, _ in drawn} == EXPECTED_FIGURES
+        assert all(svgs > 0 for _, svgs in drawn), drawn
+        assert opened.problems() == []
+        text = page.inner_text("body")
+        assert "undefined" not in text and "NaN" not in text
+        # What plotly holds for the RFM chart after drawing it (the div's data), not the page's JSON.
+        names, sizes = page.evaluate("() => [document.getElementById('plot-rfm_segments').data[0].x, "
+                                     "document.getElementById('plot-rfm_segments').data[0].y]")  # fmt: skip
+        counts = dict(query(published(backfilled_sample), "select rfm_segment, count(*) from marts.user_rfm group by 1"))
+        segment_of = {row[language]: key.removeprefix("rfm_segment.") for key, row in label_table().items()
+                      if key.startswith("rfm_segment.")}  # fmt: skip
+        assert {segment_of[name]: size for name, size in zip(names, sizes)} == counts
+        if language == "zh":
+            fonts = platform_fonts(page, "h1")
+            assert fonts and all("CJK" in font for font in fonts), fonts
+        save_screenshot(page, f"report_{language}")
