@@ -11,6 +11,7 @@
     strata publish [--warehouse FILE]
     strata export-marts --out DIR [--warehouse FILE]
     strata report [--lang en|zh] [--out DIR] [--warehouse FILE]
+    strata metrics [--warehouse FILE] MF_COMMAND [MF_OPTIONS]   (MetricFlow's mf, e.g. query --metrics revenue)
 
 Exit codes: 0 ok, 1 checks failed (a dbt test or a data check), 2 usage, input or runtime error
 (one line on stderr, "strata <command>: <message>", never a traceback).
@@ -146,6 +147,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report_command.add_argument("--out", type=Path, help="folder to write into (default: target/report)")
     report_command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    metrics_command = commands.add_parser(
+        "metrics",
+        help="MetricFlow's mf command on the warehouse (semantic layer), e.g. metrics query --metrics revenue",
+    )
+    metrics_command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    metrics_command.add_argument(
+        "mf_arguments", nargs=argparse.REMAINDER, metavar="MF_COMMAND ...",
+        help="the mf command and its options: query, list metrics, list dimensions --metrics M, validate-configs",
+    )  # fmt: skip
     return parser
 
 
@@ -429,6 +439,15 @@ def command_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_metrics(args: argparse.Namespace) -> int:
+    """MetricFlow's `mf` (stratalib.metrics) under the shared run lock: it reads, so no build runs
+    meanwhile (it opens the file through dbt's adapter, so one mf at a time)."""
+    from stratalib.metrics import metrics
+
+    with warehouse_for_reading(args.warehouse) as warehouse:
+        return report("metrics", metrics(warehouse, args.mf_arguments))
+
+
 COMMANDS = {
     "generate": command_generate,
     "build": command_build,
@@ -439,6 +458,7 @@ COMMANDS = {
     "publish": command_publish,
     "export-marts": command_export_marts,
     "report": command_report,
+    "metrics": command_metrics,
 }
 
 

@@ -19,6 +19,7 @@ final as (
         layer,
         layer_date,
         sent_at,
+        {{ reporting_date('sent_at') }} as sent_date,
         window_end_at,
         as_of_date,
         is_window_complete,
