@@ -235,13 +235,14 @@ def test_retention_rate_by_cohort_month_and_period(warehouse: Path, tmp_path: Pa
 
 
 def test_campaign_incremental_revenue_by_campaign(warehouse: Path, tmp_path: Path) -> None:
-    """The saved query campaign_incremental_revenue: (treatment - control revenue per user) x
-    treatment users, as campaign_results has it for segment 'overall'."""
+    """The saved query campaign_incremental_revenue: (treated - control revenue per user) x treated
+    users, the variants of a campaign pooled; campaign_results has it per variant for segment
+    'overall', and the variants' rows add up to it."""
     rows = mf_query(warehouse, tmp_path / "campaigns.csv", "--saved-query", "campaign_incremental_revenue")
     expected = as_table(query(warehouse, """
         select campaign_id,
-               count(*) filter (where test_group = 'treatment'), count(*) filter (where test_group = 'control'),
-               coalesce(sum(revenue_amount) filter (where test_group = 'treatment'), 0),
+               count(*) filter (where test_group != 'control'), count(*) filter (where test_group = 'control'),
+               coalesce(sum(revenue_amount) filter (where test_group != 'control'), 0),
                coalesce(sum(revenue_amount) filter (where test_group = 'control'), 0)
         from marts.campaign_user_outcomes group by campaign_id
     """))  # fmt: skip
@@ -257,10 +258,14 @@ def test_campaign_incremental_revenue_by_campaign(warehouse: Path, tmp_path: Pat
 
     got = keyed(rows, "campaign")
     assert_same_groups(got, expected, check)
-    for campaign, amount in query(warehouse, """
-        select campaign_id, incremental_revenue_amount from marts.campaign_results where segment = 'overall'
-    """):
-        assert abs(Decimal(got[(campaign,)]["campaign_incremental_revenue"]) - amount) <= Decimal("0.005")
+    variants = query(warehouse, "select count(*) from marts.campaign_results where segment = 'overall'")[0][0]
+    assert variants > len(expected)  # the sample's creative test has two variants
+    for campaign, amount, rows_of_campaign in query(warehouse, """
+        select campaign_id, sum(incremental_revenue_amount), count(*) from marts.campaign_results
+        where segment = 'overall' group by campaign_id
+    """):  # fmt: skip
+        # Each variant's row is rounded to cents.
+        assert abs(Decimal(got[(campaign,)]["campaign_incremental_revenue"]) - amount) <= Decimal("0.005") * rows_of_campaign
 
 
 def test_funnel_conversion_by_funnel(warehouse: Path, tmp_path: Path) -> None:
