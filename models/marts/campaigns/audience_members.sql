@@ -148,9 +148,12 @@ qualified as (
         and coalesce(tag_matches.lacks_tag_matches, 0) = 0
 ),
 
-audience_dates as (
-    select distinct audience_date from profiles
-),
+{% if is_incremental() %}
+    -- Only an incremental run reads earlier rows, for these dates.
+    audience_dates as (
+        select distinct audience_date from profiles
+    ),
+{% endif %}
 
 -- Audience days of each user in the 6 days before the audience date (earlier builds' rows).
 recent_contacts as (
