@@ -5,15 +5,20 @@
 -- date (reporting time zone), latest started_at then session_id. Users without one are not in
 -- this mart (organic, store and referral sign-ups). Measures per ad: acquired users, those with a
 -- first valid order within 30 x 24 hours (as in new_user_activation), buyers and their net
--- revenue up to the as-of date (doc block ad_performance).
+-- revenue up to the as-of date (user_facts; doc block ad_performance).
 with
 
+-- The users registered on or before the as-of date, with their valid orders to that date.
 users as (
     select
         user_id,
         registered_date,
-        seconds_to_first_order
-    from {{ ref('int_user_activation') }}
+        -- A first valid order less than 30 x 24 hours after registering (timestamps are UTC).
+        coalesce(first_order_at < {{ dbt.dateadd('day', 30, 'registered_at') }}, false) as is_activated_30d,
+        is_buyer,
+        revenue_amount
+    from {{ ref('user_facts') }}
+    where registered_date <= as_of_date
 ),
 
 tagged_sessions as (
@@ -31,17 +36,12 @@ tagged_sessions as (
     where utm_source is not null and stitched_user_id is not null
 ),
 
-orders as (
-    select
-        user_id,
-        order_amount
-    from {{ ref('fct_orders') }}
-),
-
 touches as (
     select
         users.user_id,
-        users.seconds_to_first_order,
+        users.is_activated_30d,
+        users.is_buyer,
+        users.revenue_amount,
         tagged_sessions.utm_source,
         coalesce(tagged_sessions.utm_medium, '(none)') as utm_medium,
         coalesce(tagged_sessions.utm_campaign, '(none)') as utm_campaign,
@@ -60,29 +60,19 @@ touches as (
             <= tagged_sessions.session_date
 ),
 
-user_revenue as (
-    select
-        user_id,
-        sum(order_amount) as revenue_amount
-    from orders
-    group by user_id
-),
-
 acquired_users as (
     select
-        touches.utm_source,
-        touches.utm_medium,
-        touches.utm_campaign,
-        touches.utm_content,
-        touches.utm_term,
-        touches.user_id,
-        coalesce(touches.seconds_to_first_order < 30 * 86400, false) as is_activated_30d,
-        user_revenue.user_id is not null as is_buyer,
-        coalesce(user_revenue.revenue_amount, 0) as revenue_amount
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        user_id,
+        is_activated_30d,
+        is_buyer,
+        revenue_amount
     from touches
-    left join user_revenue
-        on touches.user_id = user_revenue.user_id
-    where touches.touch_rank = 1
+    where touch_rank = 1
 ),
 
 per_ad as (

@@ -1,6 +1,7 @@
 -- One row per attribution model, spend channel, spend campaign and month (reporting time zone):
--- the month's marketing spend beside the first valid orders of the month and their revenue that
--- the model credits to touches of that channel and campaign, and ROAS (doc block channel_roas).
+-- the month's marketing spend (fct_marketing_spend) beside the first valid orders of the month
+-- and their revenue that the model credits to touches of that channel and campaign, and ROAS
+-- (doc block channel_roas).
 -- A touch's utm_source / utm_campaign stand for the spend channel / campaign, renamed where the
 -- seed utm_spend_names says the spend export spells them differently. Campaigns compare
 -- lower-cased; '(none)' stands for a missing campaign. Orders without a touch are credited to
@@ -10,19 +11,13 @@ with
 attribution as (
     select
         order_id,
+        order_date,
         attribution_model,
         utm_source,
         utm_campaign,
         attribution_weight,
         attributed_revenue_amount
     from {{ ref('first_order_attribution') }}
-),
-
-orders as (
-    select
-        order_id,
-        order_date
-    from {{ ref('fct_orders') }}
 ),
 
 spend_names as (
@@ -36,15 +31,10 @@ spend_names as (
 spend_rows as (
     select
         spend_date,
-        channel,
-        campaign,
+        acquisition_channel as channel,
+        acquisition_campaign as campaign,
         spend_amount
-    from {{ ref('stg_raw__marketing_spend') }}
-    where quarantine_reason is null
-),
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
+    from {{ ref('fct_marketing_spend') }}
 ),
 
 credited_orders as (
@@ -52,12 +42,10 @@ credited_orders as (
         attribution.attribution_model,
         coalesce(source_names.spend_value, attribution.utm_source) as channel,
         lower(coalesce(campaign_names.spend_value, attribution.utm_campaign, '(none)')) as campaign,
-        cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as month_date,
+        cast({{ dbt.date_trunc('month', 'attribution.order_date') }} as date) as month_date,
         attribution.attribution_weight,
         attribution.attributed_revenue_amount
     from attribution
-    inner join orders
-        on attribution.order_id = orders.order_id
     left join spend_names as source_names
         on
             source_names.utm_field = 'utm_source'
@@ -82,17 +70,15 @@ credited as (
 
 spend as (
     select
-        spend_rows.channel,
-        lower(coalesce(spend_rows.campaign, '(none)')) as campaign,
-        cast({{ dbt.date_trunc('month', 'spend_rows.spend_date') }} as date) as month_date,
-        sum(spend_rows.spend_amount) as spend_amount
+        channel,
+        lower(campaign) as campaign,
+        cast({{ dbt.date_trunc('month', 'spend_date') }} as date) as month_date,
+        sum(spend_amount) as spend_amount
     from spend_rows
-    cross join as_of
-    where spend_rows.spend_date <= as_of.as_of_date
     group by
-        spend_rows.channel,
-        lower(coalesce(spend_rows.campaign, '(none)')),
-        cast({{ dbt.date_trunc('month', 'spend_rows.spend_date') }} as date)
+        channel,
+        lower(campaign),
+        cast({{ dbt.date_trunc('month', 'spend_date') }} as date)
 ),
 
 models as (

@@ -18,6 +18,7 @@ first_orders as (
         order_id,
         user_id,
         ordered_at,
+        order_date,
         order_amount
     from {{ ref('fct_orders') }}
     where is_first_order
@@ -66,6 +67,7 @@ order_touches as (
         first_orders.order_id,
         first_orders.user_id,
         first_orders.ordered_at,
+        first_orders.order_date,
         first_orders.order_amount,
         coalesce(touches.touch_number, 1) as touch_number,
         coalesce(touches.touch_count, 1) as touch_count,
@@ -87,6 +89,7 @@ weighted as (
             order_id,
             user_id,
             ordered_at,
+            order_date,
             order_amount,
             touch_number,
             touch_count,
@@ -128,6 +131,7 @@ final as (
         cast(touch_count as integer) as touch_count,
         user_id,
         ordered_at,
+        order_date,
         session_id,
         touched_at,
         utm_source,
