@@ -303,6 +303,42 @@ def test_funnel_conversion_by_funnel(warehouse: Path, tmp_path: Path) -> None:
         assert_close(ratio(got[(funnel,)]["funnel_conversion"]), rate)
 
 
+def test_gmv_placed_orders_coupon_cost_and_mau_by_month(warehouse: Path, tmp_path: Path) -> None:
+    """The saved query monthly_gmv_and_active_users, against SQL over the kept orders and the
+    logged-in activity days, and against kpi_monthly (overall) for the months before the as-of
+    month (kpi_monthly stops at the as-of date; the fact keeps later placed orders)."""
+    got = keyed(mf_query(warehouse, tmp_path / "kpis.csv", "--saved-query", "monthly_gmv_and_active_users"),
+                "metric_time__month")  # fmt: skip
+    orders = as_table(query(warehouse, """
+        select date_trunc('month', order_date)::date, count(*), sum(order_amount + discount_amount),
+               sum(discount_amount) filter (where coupon_code is not null and status in ('paid', 'completed'))
+        from intermediate.int_orders_validated where quarantine_reason is null group by 1
+    """))  # fmt: skip
+    active = as_table(query(warehouse, """
+        select date_trunc('month', activity_date)::date, count(distinct user_id)
+        from intermediate.int_user_activity_days group by 1
+    """))  # fmt: skip
+    assert len(orders) > 6
+    for (month,), (placed, gmv, coupon_cost) in orders.items():
+        row = got[(month,)]
+        assert int(row["placed_orders"]) == placed and money(row["gmv"]) == gmv, month
+        assert money(row["coupon_cost"]) == (coupon_cost or 0), month
+    for (month,), (users,) in active.items():
+        assert int(got[(month,)]["active_users"]) == users, month
+    as_of_month = query(warehouse, "select date_trunc('month', max(as_of_date))::date from intermediate.int_as_of_date")[0][0]
+    kpis = query(warehouse, """
+        select month_date, metric_name, metric_value from marts.kpi_monthly
+        where breakdown = 'overall' and metric_name in ('gmv', 'placed_orders', 'coupon_cost', 'mau')
+    """)  # fmt: skip
+    names = {"gmv": "gmv", "placed_orders": "placed_orders", "coupon_cost": "coupon_cost", "mau": "active_users"}
+    compared = 0
+    for month, name, value in kpis:
+        if month < as_of_month and (str(month),) in got:
+            assert money(got[(str(month),)][names[name]]) == Decimal(str(value)).quantize(CENT), (month, name)
+            compared += 1
+    assert compared > 20
+
+
 def test_every_metric_dimension_and_saved_query_runs_on_the_warehouse(warehouse: Path) -> None:
     """mf validate-configs: the semantic manifest is consistent, and a query of every measure,
     dimension, entity and metric runs on the built warehouse."""
