@@ -3,7 +3,8 @@ p-values.
 
 Inputs: int_campaign_groups_summarised (per campaign x segment x test_group: user_count, mean and
 sample variance per user of three metrics: converted (0/1), orders, revenue) and
-int_campaign_groups_declared (per campaign x declared group: its intended share). The variants of
+int_campaign_groups_declared (per campaign x declared group: its intended share, the source of
+intended_control_share and intended_variant_share). The variants of
 a campaign are its groups other than control, declared or seen in its sends (a campaign of
 var('test_groups') has the one variant `treatment`); each is compared with the control group of
 the same segment, the "treatment" columns holding the variant's figures. This is a dbt
@@ -206,11 +207,13 @@ def output_columns() -> list[str]:
 
 def declared_shares(summaries: pd.DataFrame, declared: pd.DataFrame | None) -> dict[str, dict[str, float]]:
     """campaign_id -> {test_group: intended share}: the declared groups, or (without them) the
-    treatment / control split of the summaries' intended_control_share."""
+    treatment / control split of an intended_control_share column of the summaries, if any."""
     shares: dict[str, dict[str, float]] = {}
     if declared is not None:
         for record in declared.to_dict("records"):
             shares.setdefault(record["campaign_id"], {})[record["test_group"]] = float(record["intended_share"])
+        return shares
+    if "intended_control_share" not in summaries.columns:
         return shares
     for campaign_id, rows in summaries.groupby("campaign_id", sort=True):
         control_shares = rows["intended_control_share"].dropna()
@@ -235,8 +238,7 @@ def _segment_rows(campaign_id: str, segment: str, segment_rows: pd.DataFrame, va
     """The rows of one campaign and segment: one per variant, Holm-adjusted across them."""
     groups = {record["test_group"]: record for record in segment_rows.to_dict("records")}
     control = groups.get(CONTROL, {})
-    control_shares = segment_rows["intended_control_share"].dropna()
-    control_share = float(control_shares.iloc[0]) if len(control_shares) else None
+    control_share = (shares or {}).get(CONTROL)
     counts = {group: record.get("user_count") or 0 for group, record in groups.items()}
     srm = sample_ratio_test_groups(counts, shares)
     rows = []

@@ -2,8 +2,6 @@
 -- variance per user) that int_campaign_groups_compared turns into lifts, intervals and p-values.
 -- segment = 'overall' (every targeted user) or a layer (the users in that layer before the send:
 -- int_campaign_users_measured.layer, doc block campaign_user_layer).
--- intended_control_share: the control group's declared share (int_campaign_groups_declared),
--- else null.
 -- Exact and the same on every rebuild: money stays DECIMAL and counts integer; each mean and
 -- variance is computed once from the exact sums n, s = sum(x) and q = sum(x * x):
 -- mean = s / n, sample variance (ddof 1) = (n * q - s * s) / (n * (n - 1)), null when n < 2.
@@ -12,10 +10,6 @@ with
 
 outcomes as (
     select * from {{ ref('int_campaign_users_measured') }}
-),
-
-declared as (
-    select * from {{ ref('int_campaign_groups_declared') }}
 ),
 
 costs as (
@@ -58,14 +52,6 @@ segmented as (
         per_user.revenue_value
     from per_user
     cross join segment_kinds
-),
-
-control_shares as (
-    select
-        campaign_id,
-        intended_share as intended_control_share
-    from declared
-    where test_group = 'control'
 ),
 
 summarised as (
@@ -112,11 +98,8 @@ final as (
         cast(summarised.message_cost_amount as decimal(18, 4)) as message_cost_amount,
         cast(summarised.uncosted_messages as {{ dbt.type_bigint() }}) as uncosted_messages,
         cast(summarised.coupon_discount_amount as decimal(18, 2)) as coupon_discount_amount,
-        summarised.is_window_complete,
-        cast(control_shares.intended_control_share as double) as intended_control_share
+        summarised.is_window_complete
     from summarised
-    left join control_shares
-        on summarised.campaign_id = control_shares.campaign_id
 )
 
 select * from final

@@ -1,41 +1,41 @@
 -- One row per acquisition channel, campaign and month (reporting time zone): marketing spend,
 -- registrations, new buyers and the early revenue of the month's registrations, with CAC and
--- ROAS. Campaign '(none)' stands for a missing campaign (e.g. organic). Spend is the kept rows
--- of stg_raw__marketing_spend (channel = acquisition_channel, campaign = acquisition_campaign);
--- registrations and new buyers come from dim_users and fct_orders up to the as-of date.
+-- ROAS. Campaign '(none)' stands for a missing campaign (e.g. organic). Spend is fct_marketing_spend
+-- (the kept spend rows up to the as-of date); registrations, early revenue and new buyers come from
+-- user_acquisition (one row per user, same rules), the payback from the new buyers' order days
+-- (int_user_order_days: valid orders up to the as-of date, summed per user and day).
 {%- set revenue_days = var('acquisition_revenue_days') %}
 with
 
 spend_rows as (
     select
         spend_date,
-        channel,
-        campaign,
+        acquisition_channel,
+        acquisition_campaign,
         spend_amount,
         impressions,
         clicks
-    from {{ ref('stg_raw__marketing_spend') }}
-    where quarantine_reason is null
+    from {{ ref('fct_marketing_spend') }}
 ),
 
 users as (
     select
         user_id,
-        registered_at,
         registered_date,
+        is_registered_by_as_of,
         acquisition_channel,
-        acquisition_campaign
-    from {{ ref('dim_users') }}
+        acquisition_campaign,
+        first_order_date,
+        early_revenue_amount
+    from {{ ref('user_acquisition') }}
 ),
 
-orders as (
+order_days as (
     select
-        order_id,
         user_id,
         order_date,
-        order_amount,
-        is_first_order
-    from {{ ref('fct_orders') }}
+        revenue_amount
+    from {{ ref('int_user_order_days') }}
 ),
 
 as_of as (
@@ -44,15 +44,13 @@ as_of as (
 
 spend_months as (
     select
-        spend_rows.channel as acquisition_channel,
-        coalesce(spend_rows.campaign, '(none)') as acquisition_campaign,
-        cast({{ dbt.date_trunc('month', 'spend_rows.spend_date') }} as date) as month_date,
-        spend_rows.spend_amount,
-        spend_rows.impressions,
-        spend_rows.clicks
+        acquisition_channel,
+        acquisition_campaign,
+        cast({{ dbt.date_trunc('month', 'spend_date') }} as date) as month_date,
+        spend_amount,
+        impressions,
+        clicks
     from spend_rows
-    cross join as_of
-    where spend_rows.spend_date <= as_of.as_of_date
 ),
 
 spend as (
@@ -67,59 +65,39 @@ spend as (
     group by acquisition_channel, acquisition_campaign, month_date
 ),
 
+-- Early revenue (user_acquisition.early_revenue_amount): valid orders in the first revenue_days
+-- days, the registration day being day 0.
 registered_users as (
     select
-        users.user_id,
-        users.registered_date,
-        users.acquisition_channel,
-        coalesce(users.acquisition_campaign, '(none)') as acquisition_campaign,
-        cast({{ dbt.date_trunc('month', 'users.registered_date') }} as date) as month_date
+        user_id,
+        acquisition_channel,
+        acquisition_campaign,
+        early_revenue_amount,
+        cast({{ dbt.date_trunc('month', 'registered_date') }} as date) as month_date
     from users
-    cross join as_of
-    where users.registered_date <= as_of.as_of_date
-),
-
--- Valid orders in the cohort's first revenue_days days: the registration day is day 0.
-early_revenue as (
-    select
-        registered_users.user_id,
-        sum(orders.order_amount) as early_revenue_amount
-    from registered_users
-    inner join orders
-        on registered_users.user_id = orders.user_id
-    where
-        orders.order_date >= registered_users.registered_date
-        and orders.order_date < {{ dbt.dateadd('day', revenue_days, 'registered_users.registered_date') }}
-    group by registered_users.user_id
+    where is_registered_by_as_of
 ),
 
 registrations as (
     select
-        registered_users.acquisition_channel,
-        registered_users.acquisition_campaign,
-        registered_users.month_date,
+        acquisition_channel,
+        acquisition_campaign,
+        month_date,
         count(*) as registrations,
-        sum(coalesce(early_revenue.early_revenue_amount, 0)) as early_revenue_amount
+        sum(early_revenue_amount) as early_revenue_amount
     from registered_users
-    left join early_revenue
-        on registered_users.user_id = early_revenue.user_id
-    group by
-        registered_users.acquisition_channel,
-        registered_users.acquisition_campaign,
-        registered_users.month_date
+    group by acquisition_channel, acquisition_campaign, month_date
 ),
 
 first_orders as (
     select
-        orders.user_id,
-        orders.order_date as first_order_date,
-        users.acquisition_channel,
-        coalesce(users.acquisition_campaign, '(none)') as acquisition_campaign,
-        cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as month_date
-    from orders
-    inner join users
-        on orders.user_id = users.user_id
-    where orders.is_first_order
+        user_id,
+        first_order_date,
+        acquisition_channel,
+        acquisition_campaign,
+        cast({{ dbt.date_trunc('month', 'first_order_date') }} as date) as month_date
+    from users
+    where first_order_date is not null
 ),
 
 new_buyers as (
@@ -193,15 +171,15 @@ buyer_orders as (
         first_orders.acquisition_campaign,
         first_orders.month_date,
         {{ dbt.datediff(
-            'first_orders.first_order_date', 'orders.order_date', 'day'
+            'first_orders.first_order_date', 'order_days.order_date', 'day'
         ) }} as day_offset,
-        orders.order_amount
+        order_days.revenue_amount
     from first_orders
-    inner join orders
-        on first_orders.user_id = orders.user_id
+    inner join order_days
+        on first_orders.user_id = order_days.user_id
     where
-        orders.order_date >= first_orders.first_order_date
-        and orders.order_date <= {{ dbt.dateadd('day', var('payback_max_days'), 'first_orders.first_order_date') }}
+        order_days.order_date >= first_orders.first_order_date
+        and order_days.order_date <= {{ dbt.dateadd('day', var('payback_max_days'), 'first_orders.first_order_date') }}
 ),
 
 buyer_revenue_days as (
@@ -210,7 +188,7 @@ buyer_revenue_days as (
         acquisition_campaign,
         month_date,
         day_offset,
-        sum(order_amount) as revenue_amount
+        sum(revenue_amount) as revenue_amount
     from buyer_orders
     group by acquisition_channel, acquisition_campaign, month_date, day_offset
 ),

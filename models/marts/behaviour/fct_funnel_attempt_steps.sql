@@ -1,7 +1,8 @@
 -- One row per funnel, identity, start session and step reached by an attempt started in that
--- session (int_funnel_attempt_steps, published), with the start session's date and whether the step
--- is the funnel's last: the fact rows behind the semantic layer's funnel metrics. funnel_conversion
--- counts the same rows (an identity counts at step k when any of its attempts reaches it).
+-- session (int_funnel_attempt_steps, published), with the start session's date and landing
+-- attributes (platform, UTM; null when the session has none) and whether the step is the funnel's
+-- last: the fact rows behind the semantic layer's funnel metrics. funnel_conversion counts these
+-- rows (an identity counts at step k when any of its attempts reaches it).
 with
 
 attempt_steps as (
@@ -25,7 +26,13 @@ funnel_steps as (
 sessions as (
     select
         session_id,
-        session_date
+        session_date,
+        platform,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term
     from {{ ref('fct_sessions') }}
 ),
 
@@ -35,6 +42,12 @@ final as (
         attempt_steps.identity_id,
         attempt_steps.session_id,
         sessions.session_date,
+        sessions.platform,
+        sessions.utm_source,
+        sessions.utm_medium,
+        sessions.utm_campaign,
+        sessions.utm_content,
+        sessions.utm_term,
         cast(attempt_steps.step_number as integer) as step_number,
         attempt_steps.step_number = funnel_steps.last_step_number as is_last_step,
         cast(attempt_steps.seconds_to_convert as double) as seconds_to_convert

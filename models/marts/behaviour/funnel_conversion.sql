@@ -3,7 +3,8 @@
 -- The funnel itself is found upstream, in models/intermediate/funnels/: int_funnel_steps (the
 -- configured steps), int_funnel_step_events (each identity's events matching each step, in
 -- order) and int_funnel_attempt_steps (the steps each attempt reaches, fastest per identity and
--- start session). Definitions in
+-- start session), published with the start session's landing attributes as
+-- fct_funnel_attempt_steps, which this model reads. Definitions in
 -- _funnels__models.yml. This model only breaks the identities down and rates them:
 --   an identity counts at step k (per breakdown value) if any of its attempts reaches step k;
 --   session breakdowns take the value of the attempt's start session, identity breakdowns the
@@ -25,8 +26,14 @@ session_steps as (
         identity_id,
         session_id,
         step_number,
-        seconds_to_convert
-    from {{ ref('int_funnel_attempt_steps') }}
+        seconds_to_convert,
+        platform,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term
+    from {{ ref('fct_funnel_attempt_steps') }}
 ),
 
 steps as (
@@ -38,23 +45,11 @@ steps as (
     from {{ ref('int_funnel_steps') }}
 ),
 
-sessions as (
-    select
-        session_id,
-        platform,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
-        utm_term
-    from {{ ref('fct_sessions') }}
-),
-
 users as (
     select
         user_id,
         acquisition_channel
-    from {{ ref('dim_users') }}
+    from {{ ref('user_acquisition') }}
 ),
 
 layers as (
@@ -71,12 +66,10 @@ session_steps_attributed as (
         session_steps.identity_id,
         session_steps.step_number,
         {%- for column in session_breakdowns %}
-            coalesce(sessions.{{ column }}, '(none)') as {{ column }},
+            coalesce(session_steps.{{ column }}, '(none)') as {{ column }},
         {%- endfor %}
         session_steps.seconds_to_convert
     from session_steps
-    left join sessions
-        on session_steps.session_id = sessions.session_id
 ),
 
 identity_steps as (
