@@ -42,7 +42,7 @@ def docs(dirty_sample: BuiltSample, tmp_path_factory: pytest.TempPathFactory) ->
     warehouse = copy_warehouse(dirty_sample.warehouse, root)
     checked = run_strata("check", "--warehouse", warehouse, "--docs-dir", root / "ge_docs")
     assert checked.returncode in (0, 1), checked.stdout[-4000:] + checked.stderr[-2000:]
-    run_strata("docs", "--warehouse", warehouse, "--raw-dir", dirty_sample.raw_dir, check=True)
+    run_strata("docs", "--warehouse", warehouse, check=True)
     return Docs(root / "ge_docs", dbt_target_dir() / "static_index.html")
 
 
