@@ -94,3 +94,11 @@
         else try_cast({{ text }} as timestamp)
     end
 {%- endmacro %}
+
+{#
+    never_received_date(): the received day of a raw row without a readable received_at
+    (9999-12-31): later than any real day, so incremental runs re-read such rows every time.
+#}
+{% macro never_received_date() -%}
+    cast('9999-12-31' as date)
+{%- endmacro %}

@@ -4,6 +4,22 @@
 -- or in the future; properties that are not valid JSON. Events of unknown users are caught in
 -- int_events_validated. E-mail addresses and phone numbers a client put in page or in properties
 -- are masked here (macro mask_contacts), so no clear contact reaches the marts.
+--
+-- Incremental by received day (doc block incremental_events): a run re-reads the raw rows
+-- received on or after the latest stored received day minus var('incremental_lookback_days')
+-- and replaces those days; the earlier days stay as stored. Rows without a readable received_at
+-- carry the received day 9999-12-31, so every run re-reads them. A copy of an event is a
+-- duplicate when an earlier copy exists in the re-read days or among the stored ones: the stored
+-- copies were all received before the re-read days, so they always come first.
+{{
+    config(
+        materialized='incremental',
+        unique_key='received_date',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+        partition_by=(['received_date'] if target.type == 'spark' else none),
+        on_schema_change='fail',
+    )
+}}
 with
 
 source as (
@@ -20,6 +36,10 @@ cleaned as (
         {{ parse_timestamp('occurred_at') }} as occurred_at,
         occurred_at as occurred_at_raw,
         {{ parse_timestamp('received_at') }} as received_at,
+        coalesce(
+            cast({{ parse_timestamp('received_at') }} as date),
+            {{ never_received_date() }}
+        ) as received_date,
         {{ clean_category('platform') }} as platform,
         {{ clean_text('page') }} as page,
         {{ clean_category('utm_source') }} as utm_source,
@@ -31,14 +51,60 @@ cleaned as (
     from source
 ),
 
+{% if is_incremental() %}
+    -- The first received day re-read: the latest stored one minus the lookback.
+    reread_from as (
+        select
+            coalesce(
+                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(received_date)') }},
+                cast('1900-01-01' as date)
+            ) as first_reread_date
+        from {{ this }}
+        where received_date < {{ never_received_date() }}
+    ),
+
+    batch as (
+        select cleaned.*
+        from cleaned
+        cross join reread_from
+        where cleaned.received_date >= reread_from.first_reread_date
+    ),
+
+    -- How many stored copies each re-read event has: they were received before the re-read days,
+    -- so they come first in the de-duplication order.
+    stored_copies as (
+        select
+            previous.event_id,
+            count(*) as stored_copies
+        from {{ this }} as previous
+        cross join reread_from
+        where
+            previous.received_date < reread_from.first_reread_date
+            and previous.event_id in (select batch.event_id from batch)
+        group by previous.event_id
+    ),
+{% else %}
+    batch as (
+        select * from cleaned
+    ),
+{% endif %}
+
 ranked as (
     select
-        *,
+        batch.*,
         row_number() over (
-            partition by event_id
-            order by received_at asc nulls last, occurred_at asc nulls last, user_id asc, anonymous_id asc
-        ) as delivery_number
-    from cleaned
+            partition by batch.event_id
+            order by
+                batch.received_at asc nulls last,
+                batch.occurred_at asc nulls last,
+                batch.user_id asc,
+                batch.anonymous_id asc
+        ){% if is_incremental() %} + coalesce(stored_copies.stored_copies, 0){% endif %} as delivery_number
+    from batch
+    {%- if is_incremental() %}
+    left join stored_copies
+        on batch.event_id = stored_copies.event_id
+    {%- endif %}
 ),
 
 -- After the de-duplication sort, so the sort does not carry a second copy of the properties.
@@ -60,6 +126,7 @@ checked as (
         event_name,
         occurred_at,
         received_at,
+        received_date,
         platform,
         masked_page as page,
         utm_source,

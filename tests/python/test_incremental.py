@@ -1,0 +1,179 @@
+"""Daily incremental runs give the warehouse a full rebuild gives (doc block incremental_events).
+
+One generated export (with late events, refunds and every kind of dirt) is cut to the export as
+it stood on three days (stratalib.raw_slices). Three warehouses are built, each run with that
+day's fixed load time:
+- daily: `strata build` on day 1, 2, 3, as a user runs it every morning (incremental models
+  read only the new days);
+- reprocessed: the same three runs, but every incremental model that reads raw data is dropped
+  before each run after the first, so it is rebuilt from all the raw rows (what every run did
+  before the models were incremental);
+- rebuilt: one `strata build` on day 3 into a new warehouse (a `--full-refresh`).
+Every mart of `daily` must equal `reprocessed` (the accumulating ones too: user_layer_history,
+user_tag_history and audience_members add one date per run, with what was known that day), and
+every mart that describes the current state (not built on those three) must equal `rebuilt`.
+Marts are compared by content fingerprints (stratalib.fingerprint).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from helpers import copy_warehouse, run_build, run_strata
+from stratalib.dbt_invoke import dbt_target_dir
+from stratalib.fingerprint import mart_fingerprints
+from stratalib.raw_slices import export_as_of
+
+USERS = 1000
+# The generated data covers 2024; late events arrive until early January 2025.
+CUT_DAYS = ["2024-12-12 00:00:00", "2024-12-20 00:00:00"]
+FINAL_LOAD_TIME = "2025-01-15 00:00:00"
+# The models that add one snapshot date per run (their history is what was known that day).
+ACCUMULATING = {"user_layer_history", "user_tag_history", "audience_members"}
+# The incremental models that read raw data: what `reprocessed` drops before each run.
+REPROCESSED = {"stg_raw__events": "staging"}
+# One pseudonym key for every warehouse of the module, so their hashed contacts compare equal
+# (each warehouse would otherwise get a key of its own).
+SHARED_KEY = {"STRATA_PII_KEY": "ab" * 32}
+
+
+def build(raw_dir: Path, warehouse: Path, load_time: str, *extra: str, check: bool = True):
+    return run_build(raw_dir, warehouse, "--load-time", load_time, *extra, check=check, env=SHARED_KEY)
+
+
+@pytest.fixture(scope="module")
+def daily_exports(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, str]]:
+    """[(raw folder, load time)] of the three days: two cuts of one export, then the whole export."""
+    root = tmp_path_factory.mktemp("incremental_raw")
+    run_strata(
+        "generate", "--out", root / "whole", "--users", USERS, "--seed", 11, "--bad-rate", 0.02, "--quiet", check=True
+    )
+    days = []
+    for load_time in CUT_DAYS:
+        folder = root / load_time[:10]
+        export_as_of(root / "whole", folder, datetime.fromisoformat(load_time))
+        days.append((folder, load_time))
+    return [*days, (root / "whole", FINAL_LOAD_TIME)]
+
+
+def drop_reprocessed(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse)) as connection:
+        for model, schema in REPROCESSED.items():
+            connection.execute(f"drop table {schema}.{model}")
+
+
+@pytest.fixture(scope="module")
+def warehouses(daily_exports: list[tuple[Path, str]], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("incremental_warehouses")
+    daily = root / "daily" / "strata.duckdb"
+    daily.parent.mkdir()
+    (first_raw, first_load), *later = daily_exports
+    build(first_raw, daily, first_load)
+    reprocessed = copy_warehouse(daily, root / "reprocessed")
+    for raw_dir, load_time in later:
+        build(raw_dir, daily, load_time)
+        drop_reprocessed(reprocessed)
+        build(raw_dir, reprocessed, load_time)
+    rebuilt = root / "rebuilt" / "strata.duckdb"
+    rebuilt.parent.mkdir()
+    final_raw, final_load = daily_exports[-1]
+    build(final_raw, rebuilt, final_load)
+    return {"daily": daily, "reprocessed": reprocessed, "rebuilt": rebuilt}
+
+
+def built_on_accumulating(manifest: dict) -> set[str]:
+    """The models built on the accumulating ones (their descendants), by name."""
+    children = manifest["child_map"]
+    found: set[str] = set()
+    pending = [f"model.strata.{name}" for name in ACCUMULATING]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            if child.startswith("model.") and child not in found:
+                found.add(child)
+                pending.append(child)
+    return {unique_id.split(".")[-1] for unique_id in found} | ACCUMULATING
+
+
+def manifest() -> dict:
+    return json.loads((dbt_target_dir() / "manifest.json").read_text())
+
+
+def test_the_reprocessed_models_are_the_incremental_raw_readers(warehouses: dict[str, Path]) -> None:
+    """A new incremental model must be listed here, so the test rebuilds it in `reprocessed`."""
+    incremental = {
+        node["name"]
+        for node in manifest()["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+    }
+    assert incremental - ACCUMULATING == set(REPROCESSED)
+
+
+def test_daily_runs_equal_reprocessing_every_run(warehouses: dict[str, Path]) -> None:
+    daily, reprocessed = mart_fingerprints(warehouses["daily"]), mart_fingerprints(warehouses["reprocessed"])
+    assert daily.keys() == reprocessed.keys()
+    assert [mart for mart in daily if daily[mart] != reprocessed[mart]] == []
+
+
+def test_daily_runs_equal_a_full_rebuild_for_the_current_state(warehouses: dict[str, Path]) -> None:
+    daily, rebuilt = mart_fingerprints(warehouses["daily"]), mart_fingerprints(warehouses["rebuilt"])
+    current_state = sorted(set(daily) - built_on_accumulating(manifest()))
+    assert len(current_state) > 30  # the comparison covers most marts, not a few
+    assert [mart for mart in current_state if daily[mart] != rebuilt[mart]] == []
+
+
+def test_a_daily_run_rereads_only_the_lookback_window(
+    warehouses: dict[str, Path], daily_exports: list[tuple[Path, str]], tmp_path: Path
+) -> None:
+    """Mark one stored event of an old day and one of the last day, then run the day again: the
+    old day is not re-read (its mark stays), the last day is (its row is read again from raw)."""
+    warehouse = copy_warehouse(warehouses["daily"], tmp_path / "warehouse")
+    marked = "marked_by_the_test"
+    with duckdb.connect(str(warehouse)) as connection:
+        old_id, recent_id = (
+            connection.execute(
+                f"select min(event_id) from staging.stg_raw__events where received_date = "
+                f"(select {day} from staging.stg_raw__events where received_date < date '9999-12-31')"
+            ).fetchone()[0]
+            for day in ("min(received_date)", "max(received_date)")
+        )
+        connection.execute(
+            "update staging.stg_raw__events set event_name = ? where event_id in (?, ?)", [marked, old_id, recent_id]
+        )
+    final_raw, final_load = daily_exports[-1]
+    build(final_raw, warehouse, final_load)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        names = dict(
+            connection.execute(
+                "select event_id, event_name from staging.stg_raw__events where event_id in (?, ?)", [old_id, recent_id]
+            ).fetchall()
+        )
+    assert names[old_id] == marked
+    assert names[recent_id] != marked
+
+
+def test_a_changed_export_fails_the_build_instead_of_mixing(
+    warehouses: dict[str, Path], daily_exports: list[tuple[Path, str]], tmp_path: Path
+) -> None:
+    """Rows added to the export for a day before the re-read window are never read by a daily run:
+    the build fails (test assert_stored_events_match_the_raw_export) and names the fix."""
+    warehouse = copy_warehouse(warehouses["daily"], tmp_path / "warehouse")
+    final_raw, final_load = daily_exports[-1]
+    changed = tmp_path / "changed"
+    shutil.copytree(final_raw, changed)
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * replace ('backfilled-' || event_id as event_id) "
+            f"from read_parquet('{final_raw}/raw_events/*.parquet') where received_at < '2024-06-01' limit 5) "
+            f"to '{changed}/raw_events/part-backfill.parquet' (format parquet)"
+        )
+    failed = build(changed, warehouse, final_load, check=False)
+    assert failed.returncode == 1
+    assert "assert_stored_events_match_the_raw_export" in failed.stdout + failed.stderr
+    repaired = build(changed, warehouse, final_load, "--full-refresh", check=False)
+    assert repaired.returncode == 0, repaired.stdout[-3000:]
