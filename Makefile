@@ -12,7 +12,7 @@ SAMPLE_DIR := $(shell sed -n 's/^  raw_dir: "\(.*\)"$$/\1/p' dbt_project.yml)
 SAMPLE_USERS ?= 5000
 export DO_NOT_TRACK := 1
 
-.PHONY: build test sample warehouse history check docs report lint pytest clean spark-check
+.PHONY: build test sample warehouse history check docs report lint pytest clean spark-check spark-parity
 
 # The pinned lock first, then the project itself (pyproject.toml: the `strata` command, editable).
 # --no-compile: Python compiles only the modules that are imported, on first import (faster set-up).
@@ -103,6 +103,13 @@ spark-check: $(SPARK_VENV)/.installed
 	STRATA_TARGET=spark STRATA_SPARK_DIR=$(SPARK_DIR) $(SPARK_VENV)/bin/dbt build --profiles-dir profiles \
 		--target-path target/spark --selector spark_supported --exclude-resource-type unit_test \
 		--vars '{raw_dir: $(SPARK_SAMPLE), pii_salt: $(SPARK_PII_SALT)}'
+
+# Parity of the engines (tests/spark): one dirty generated sample (2,000 users) built on DuckDB and
+# on Spark in-process, a smaller one on a local standalone cluster (a master and a worker on
+# 127.0.0.1, started and stopped by the test); every mart Spark builds is compared row by row with
+# DuckDB's. Needs Java 17; installs the Spark venv itself. .ci/run runs it after make test.
+spark-parity: $(SPARK_VENV)/.installed
+	$(SPARK_VENV)/bin/python -m pytest -v -s -p no:cacheprovider tests/spark
 
 clean:
 	rm -rf target logs dbt_packages warehouse/*.duckdb warehouse/*.check_state.json $(SAMPLE_DIR) $(SPARK_DIR)

@@ -16,21 +16,77 @@
 
 {#
     pseudonymise(expression): the keyed pseudonym of a normalised personal-data value (an
-    e-mail from normalise_email, a phone from normalise_phone); null stays null.
-    DuckDB: HMAC-SHA-256 under the secret key of scripts/stratalib/pii.py (the function
-    strata_pii_hash, registered by that dbt-duckdb plugin), so the key is in no SQL and no log.
-    Spark: SHA-256 of var('pii_salt') and the value; set the var to a secret per deployment (it is
-    written into the compiled SQL of that run: keep target/ as private as the key).
+    e-mail from normalise_email, a phone from normalise_phone); null stays null. On every engine
+    the lower-case hex HMAC-SHA-256 of the value's UTF-8 bytes, so a key gives the same pseudonyms
+    on DuckDB and on Spark:
+    DuckDB: under the secret key of scripts/stratalib/pii.py (the function strata_pii_hash,
+    registered by that dbt-duckdb plugin), so the key is in no SQL and no log.
+    Spark: under the key var('pii_salt'), hex digits (up to 64 bytes), computed in SQL from
+    sha2 (RFC 2104); set the var to a secret per deployment (it is written into the compiled SQL
+    of that run: keep target/ as private as the key). Pass a DuckDB warehouse's key (its key file)
+    to get that warehouse's pseudonyms.
 #}
 {% macro pseudonymise(expression) -%}
     {{ return(adapter.dispatch('pseudonymise', 'strata')(expression)) }}
 {%- endmacro %}
 
 {% macro default__pseudonymise(expression) -%}
-    {%- if not var('pii_salt', '') -%}
-        {{ exceptions.raise_compiler_error("set the var pii_salt to a secret: it keys the personal-data hashes on this engine") }}
+    {%- set key = hmac_key_pads(var('pii_salt', '')) -%}
+    {%- set inner = dbt.concat(["unhex('" ~ key.inner ~ "')", utf8_bytes(expression)]) -%}
+    {{ sha256_hex_of_bytes(dbt.concat(["unhex('" ~ key.outer ~ "')", "unhex(" ~ sha256_hex_of_bytes(inner) ~ ")"])) }}
+{%- endmacro %}
+
+{#
+    hmac_key_pads(key_hex): the key of HMAC-SHA-256 (RFC 2104) padded with zeros to the 64-byte
+    block and XORed with 0x36 (inner) and 0x5c (outer), as hex: {'inner': ..., 'outer': ...}.
+    Fails the compilation when the key is missing, not hex or longer than a block.
+#}
+{% macro hmac_key_pads(key_hex) -%}
+    {%- set digits = '0123456789abcdef' -%}
+    {%- set key_hex = (key_hex | string | trim | lower) -%}
+    {%- if not key_hex or key_hex | length % 2 != 0 or key_hex | length > 128
+        or key_hex | list | reject('in', digits) | list | length > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "set the var pii_salt to a secret key in hex (an even number of hex digits, at most 128):"
+            ~ " it keys the personal-data hashes on this engine") }}
     {%- endif -%}
-    {{ sha256_hex(dbt.concat(["'" ~ var('pii_salt') ~ ":'", expression])) }}
+    {%- set padded = key_hex ~ '0' * (128 - key_hex | length) -%}
+    {%- set pads = namespace(inner='', outer='') -%}
+    {%- for position in range(0, 128, 2) -%}
+        {%- set byte = digits.index(padded[position]) * 16 + digits.index(padded[position + 1]) -%}
+        {%- set pads.inner = pads.inner ~ '%02x' % xor_byte(byte, 54) -%}
+        {%- set pads.outer = pads.outer ~ '%02x' % xor_byte(byte, 92) -%}
+    {%- endfor -%}
+    {{ return({'inner': pads.inner, 'outer': pads.outer}) }}
+{%- endmacro %}
+
+{# xor_byte(left, right): the bitwise XOR of two numbers 0..255 (Jinja has no XOR operator). #}
+{% macro xor_byte(left, right) -%}
+    {%- set result = namespace(value=0) -%}
+    {%- for bit in range(8) -%}
+        {%- if (left // 2 ** bit) % 2 != (right // 2 ** bit) % 2 -%}
+            {%- set result.value = result.value + 2 ** bit -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(result.value) }}
+{%- endmacro %}
+
+{# utf8_bytes(expression): the UTF-8 bytes of a text expression (a binary value). #}
+{% macro utf8_bytes(expression) -%}
+    {{ return(adapter.dispatch('utf8_bytes', 'strata')(expression)) }}
+{%- endmacro %}
+
+{% macro default__utf8_bytes(expression) -%}
+    encode(cast({{ expression }} as string), 'UTF-8')
+{%- endmacro %}
+
+{# sha256_hex_of_bytes(expression): lower-case hex SHA-256 of a binary expression. #}
+{% macro sha256_hex_of_bytes(expression) -%}
+    {{ return(adapter.dispatch('sha256_hex_of_bytes', 'strata')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex_of_bytes(expression) -%}
+    sha2({{ expression }}, 256)
 {%- endmacro %}
 
 {% macro duckdb__pseudonymise(expression) -%}

@@ -107,7 +107,7 @@ final as (
         cast(on_or_after_users * 1.0 / cohort_size as double) as on_or_after_retention_rate,
         revenue_amount,
         cumulative_revenue_amount,
-        cast(cumulative_revenue_amount / cohort_size as decimal(18, 2)) as cumulative_revenue_per_user
+        {{ divide_money('cumulative_revenue_amount', 'cohort_size') }} as cumulative_revenue_per_user
     from summed
 )
 

@@ -103,7 +103,7 @@ final as (
         cast(buyers as {{ dbt.type_bigint() }}) as buyers,
         cast(buyers * 1.0 / acquired_users as double) as buyer_share,
         cast(revenue_amount as decimal(18, 2)) as revenue_amount,
-        cast(round(revenue_amount / acquired_users, 2) as decimal(18, 2)) as revenue_per_user_amount
+        {{ divide_money('revenue_amount', 'acquired_users') }} as revenue_per_user_amount
     from per_ad
 )
 

@@ -236,24 +236,17 @@ final as (
         cast(joined.clicks as {{ dbt.type_bigint() }}) as clicks,
         cast(joined.registrations as {{ dbt.type_bigint() }}) as registrations,
         cast(joined.new_buyers as {{ dbt.type_bigint() }}) as new_buyers,
-        cast(
-            case when joined.new_buyers > 0 then joined.spend_amount / joined.new_buyers end as decimal(18, 2)
-        ) as cac_amount,
+        {{ divide_money('joined.spend_amount', 'joined.new_buyers') }} as cac_amount,
         cast(joined.early_revenue_amount as decimal(18, 2)) as early_revenue_amount,
-        cast(
-            case
-                when joined.registrations > 0 then joined.early_revenue_amount / joined.registrations
-            end as decimal(18, 2)
-        ) as early_revenue_per_registration_amount,
+        {{ divide_money('joined.early_revenue_amount', 'joined.registrations') }}
+            as early_revenue_per_registration_amount,
         cast(
             case when joined.spend_amount > 0 then joined.early_revenue_amount / joined.spend_amount end as double
         ) as roas,
         cast(joined.revenue_window_end_date as date) <= as_of.as_of_date as is_revenue_window_complete,
         cast(case when joined.impressions > 0 then joined.clicks * 1.0 / joined.impressions end as double) as ctr,
-        cast(case when joined.clicks > 0 then joined.spend_amount / joined.clicks end as decimal(18, 2)) as cpc_amount,
-        cast(
-            case when joined.registrations > 0 then joined.spend_amount / joined.registrations end as decimal(18, 2)
-        ) as cost_per_registration_amount,
+        {{ divide_money('joined.spend_amount', 'joined.clicks') }} as cpc_amount,
+        {{ divide_money('joined.spend_amount', 'joined.registrations') }} as cost_per_registration_amount,
         cast(payback.payback_days as integer) as payback_days
     from joined
     cross join as_of

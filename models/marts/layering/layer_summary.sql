@@ -47,12 +47,12 @@ final as (
         cast(
             revenue_amount / nullif(sum(revenue_amount) over (partition by as_of_date, dimension), 0) as double
         ) as share_of_revenue,
-        cast(revenue_amount / nullif(order_count, 0) as decimal(18, 2)) as average_order_value,
+        {{ divide_money('revenue_amount', 'order_count') }} as average_order_value,
         cast(repeat_buyers * 1.0 / nullif(buyers, 0) as double) as repurchase_rate,
         cast(round(average_p_alive, 9) as double) as average_p_alive,
         cast(active_after_users * 1.0 / users as double) as outcome_active_rate,
         cast(ordering_after_users * 1.0 / users as double) as outcome_order_rate,
-        cast(revenue_amount_after / users as decimal(18, 2)) as outcome_revenue_per_user,
+        {{ divide_money('revenue_amount_after', 'users') }} as outcome_revenue_per_user,
         is_outcome_window_complete
     from per_layer
 )

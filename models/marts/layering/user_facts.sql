@@ -163,9 +163,7 @@ final as (
         first_orders.first_order_platform,
         cast(coalesce(order_totals.order_count, 0) as {{ dbt.type_bigint() }}) as order_count,
         cast(coalesce(order_totals.revenue_amount, 0) as decimal(18, 2)) as revenue_amount,
-        cast(
-            order_totals.revenue_amount / nullif(order_totals.order_count, 0) as decimal(18, 2)
-        ) as average_order_value,
+        {{ divide_money('order_totals.revenue_amount', 'order_totals.order_count') }} as average_order_value,
         cast(coalesce(order_totals.order_count_365d, 0) as {{ dbt.type_bigint() }}) as order_count_365d,
         cast(coalesce(order_totals.revenue_amount_365d, 0) as decimal(18, 2)) as revenue_amount_365d,
         cast(coalesce(order_totals.discount_amount, 0) as decimal(18, 2)) as discount_amount,
