@@ -1,8 +1,8 @@
-"""The statistics of campaign_results (models/intermediate/campaigns/int_campaign_groups_compared.py),
+"""The statistics of campaign_results (stratalib.campaign_stats, which the model
+int_campaign_groups_compared calls on DuckDB and its Spark stand-in calls through a table function),
 checked against scipy's own tests on hand cases, without dbt.
 
-The model file is imported with importlib (a dbt Python model, not a package module) and the
-same functions the model calls are tested: the Welch interval and p-value against
+The functions the model calls are tested: the Welch interval and p-value against
 scipy.stats.ttest_ind(equal_var=False), the sample-ratio chi-square against
 scipy.stats.chisquare, the delta-method interval of the relative lift against the formula worked
 by hand and against its coverage on simulated data.
@@ -10,9 +10,7 @@ by hand and against its coverage on simulated data.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -20,17 +18,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-MODEL_FILE = PROJECT_DIR / "models" / "intermediate" / "campaigns" / "int_campaign_groups_compared.py"
+from stratalib import campaign_stats
 
 
 @pytest.fixture(scope="module")
 def compared() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("int_campaign_groups_compared", MODEL_FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return campaign_stats
 
 
 def summary(values: np.ndarray) -> tuple[int, float, float]:

@@ -16,20 +16,18 @@ model through its yml config (_customer_models__models.yml sets config bgnbd_min
 read here with dbt.config.get. The package is importable because the project is installed
 (editable) into the environment dbt runs in.
 
-Portability: dbt-duckdb runs this Python model in-process. Python models are NOT supported on
-the Spark target (profile `spark`, method session) without extra setup (dbt-spark runs Python
-models only through Databricks / a submission method); on Spark, disable this model or supply
-the parameters another way.
+Portability: dbt-duckdb runs this Python model in-process. On the Spark target this model is
+disabled (dbt_project.yml) and its stand-in of the same name in spark/ calls the same stratalib
+function through a Spark table function (stratalib.spark_functions), so both engines fit with the
+same code.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from stratalib.clv.bgnbd import DEFAULT_MIN_BUYERS, PARAMETER_NAMES, fit_bgnbd, unfitted_bgnbd
-from stratalib.clv.tables import guarded_fit, setting
-
-SUMMARY_COLUMNS = ["frequency", "recency_weeks", "age_weeks"]  # the fit's inputs, also its sort order
+from stratalib.clv.bgnbd import DEFAULT_MIN_BUYERS
+from stratalib.clv.tables import bgnbd_fit_table, setting
 
 
 def model(dbt, session) -> pd.DataFrame:
@@ -37,15 +35,6 @@ def model(dbt, session) -> pd.DataFrame:
     # A plain call on its own line: dbt finds the config keys a Python model reads by walking its
     # syntax tree, and misses a dbt.config.get nested in an expression such as int(... or ...).
     configured_min_buyers = dbt.config.get("bgnbd_min_buyers")
-    min_buyers = int(setting(configured_min_buyers, DEFAULT_MIN_BUYERS))
-    # Sorted, so the optimiser sees the same sums in the same order on every run (idempotent builds).
-    inputs = dbt.ref("int_bgnbd_inputs").df().sort_values(SUMMARY_COLUMNS, ignore_index=True)
+    inputs = dbt.ref("int_bgnbd_inputs").df()
     as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
-
-    return guarded_fit(
-        lambda: fit_bgnbd(inputs["frequency"], inputs["recency_weeks"], inputs["age_weeks"], min_buyers),
-        unfitted_bgnbd,
-        len(inputs),
-        PARAMETER_NAMES,
-        as_of_date,
-    )
+    return bgnbd_fit_table(inputs, setting(configured_min_buyers, DEFAULT_MIN_BUYERS), as_of_date)

@@ -13,7 +13,10 @@ Reads each buyer's summary (int_bgnbd_inputs) and the fitted models, and applies
 These formulas need the Gauss hypergeometric function (Pareto/NBD p_alive, BG/NBD expectation),
 which SQL engines lack: so they are computed here, in Python, with the tested functions of
 stratalib.clv. A value is null when the model it needs is not fitted. The vars reach this model
-as config values (_customer_models__models.yml). Runs on dbt-duckdb only.
+as config values (_customer_models__models.yml). dbt-duckdb runs it in-process.
+On the Spark target this model is disabled (dbt_project.yml) and its stand-in of the same
+name in spark/ calls the same stratalib function through a Spark table function
+(stratalib.spark_functions), so both engines compute with the same code.
 """
 
 from __future__ import annotations

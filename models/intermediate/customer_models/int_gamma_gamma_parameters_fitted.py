@@ -12,32 +12,23 @@ reproduces the published p = 6.25, q = 3.74, gamma = 15.44.
 Output: as_of_date, p, q, gamma_scale, log_likelihood, customers (repeat buyers), is_fitted,
 fit_note. With fewer than var('gamma_gamma_min_customers') repeat buyers, no convergence or
 q <= 1 (no finite mean spend), the parameters are null and is_fitted is false. The var reaches
-this model as a config value set in _customer_models__models.yml. Runs on dbt-duckdb only.
+this model as a config value set in _customer_models__models.yml. dbt-duckdb runs it in-process.
+On the Spark target this model is disabled (dbt_project.yml) and its stand-in of the same
+name in spark/ calls the same stratalib function through a Spark table function
+(stratalib.spark_functions), so both engines fit with the same code.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from stratalib.clv.gamma_gamma import DEFAULT_MIN_CUSTOMERS, PARAMETER_NAMES, fit_gamma_gamma, unfitted_gamma_gamma
-from stratalib.clv.tables import guarded_fit, setting
-
-SORT_COLUMNS = ["frequency", "repeat_purchase_amount"]
+from stratalib.clv.gamma_gamma import DEFAULT_MIN_CUSTOMERS
+from stratalib.clv.tables import gamma_gamma_fit_table, setting
 
 
 def model(dbt, session) -> pd.DataFrame:
     dbt.config(materialized="table")
     configured_min_customers = dbt.config.get("gamma_gamma_min_customers")
-    min_customers = int(setting(configured_min_customers, DEFAULT_MIN_CUSTOMERS))
-    inputs = dbt.ref("int_bgnbd_inputs").df().sort_values(SORT_COLUMNS, ignore_index=True)
+    inputs = dbt.ref("int_bgnbd_inputs").df()
     as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
-    repeat = inputs[inputs["frequency"] > 0]
-    mean_value = repeat["repeat_purchase_amount"].astype(float) / repeat["frequency"].astype(float)
-
-    return guarded_fit(
-        lambda: fit_gamma_gamma(repeat["frequency"], mean_value, min_customers, "gamma_gamma_min_customers"),
-        unfitted_gamma_gamma,
-        len(repeat),
-        PARAMETER_NAMES,
-        as_of_date,
-    )
+    return gamma_gamma_fit_table(inputs, setting(configured_min_customers, DEFAULT_MIN_CUSTOMERS), as_of_date)

@@ -12,33 +12,22 @@ Output: as_of_date, r, alpha, s, beta, log_likelihood, customers, is_fitted, fit
 fewer than var('pareto_nbd_min_buyers') buyers, no repeat buyer, or no convergence, the
 parameters are null and is_fitted is false: the build never fails because of the fit. The var
 reaches this model as a config value set in _customer_models__models.yml (Python models have no
-Jinja). Like every dbt Python model, it runs on dbt-duckdb, not on the Spark target.
+Jinja). dbt-duckdb runs it in-process. On the Spark target this model is disabled
+(dbt_project.yml) and its stand-in of the same name in spark/ calls the same stratalib function
+through a Spark table function (stratalib.spark_functions), so both engines fit with the same code.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from stratalib.clv.pareto_nbd import DEFAULT_MIN_BUYERS, PARAMETER_NAMES, fit_pareto_nbd, unfitted_pareto_nbd
-from stratalib.clv.tables import guarded_fit, setting
-
-SUMMARY_COLUMNS = ["frequency", "recency_weeks", "age_weeks"]  # the fit's inputs, also its sort order
+from stratalib.clv.pareto_nbd import DEFAULT_MIN_BUYERS
+from stratalib.clv.tables import pareto_nbd_fit_table, setting
 
 
 def model(dbt, session) -> pd.DataFrame:
     dbt.config(materialized="table")
     configured_min_buyers = dbt.config.get("pareto_nbd_min_buyers")
-    min_buyers = int(setting(configured_min_buyers, DEFAULT_MIN_BUYERS))
-    # Sorted, so the optimiser sees the same sums in the same order on every run (idempotent builds).
-    inputs = dbt.ref("int_bgnbd_inputs").df().sort_values(SUMMARY_COLUMNS, ignore_index=True)
+    inputs = dbt.ref("int_bgnbd_inputs").df()
     as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
-
-    return guarded_fit(
-        lambda: fit_pareto_nbd(
-            inputs["frequency"], inputs["recency_weeks"], inputs["age_weeks"], min_buyers, "pareto_nbd_min_buyers"
-        ),
-        unfitted_pareto_nbd,
-        len(inputs),
-        PARAMETER_NAMES,
-        as_of_date,
-    )
+    return pareto_nbd_fit_table(inputs, setting(configured_min_buyers, DEFAULT_MIN_BUYERS), as_of_date)

@@ -93,7 +93,7 @@ final as (
         edges.to_event,
         cast(count(*) as {{ dbt.type_bigint() }}) as sessions,
         cast(count(distinct edges.person_id) as {{ dbt.type_bigint() }}) as users,  -- noqa: RF04
-        cast(count(*) * 1.0 / max(total.total_sessions) as double) as session_share
+        cast(count(*) as double) / max(total.total_sessions) as session_share
     from edges
     cross join total
     group by edges.step_number, edges.from_event, edges.to_event

@@ -200,11 +200,11 @@ final as (
         cast(step_number as integer) as step_number,
         event_name,
         cast(users as {{ dbt.type_bigint() }}) as users,  -- noqa: RF04
-        cast(users * 1.0 / start_users as double) as conversion_from_start,
+        cast(users as double) / start_users as conversion_from_start,
         cast(
             case
                 when previous_users is null then 1.0
-                when previous_users > 0 then users * 1.0 / previous_users
+                when previous_users > 0 then cast(users as double) / previous_users
             end as double
         ) as conversion_from_previous,
         cast(median_seconds_to_convert as double) as median_seconds_to_convert

@@ -47,7 +47,7 @@ final as (
         cast(activation.registrants as {{ dbt.type_bigint() }}) as registrants,
         {% for days in [1, 7, 30] -%}
             cast(activation.activated_{{ days }}d_users as {{ dbt.type_bigint() }}) as activated_{{ days }}d_users,
-            cast(activation.activated_{{ days }}d_users * 1.0 / activation.registrants as double)
+            cast(activation.activated_{{ days }}d_users as double) / activation.registrants
                 as activation_{{ days }}d_rate,
             {{ dbt.dateadd('day', 6 + days, 'activation.registration_week') }} <= as_of.as_of_date
                 as is_{{ days }}d_window_complete

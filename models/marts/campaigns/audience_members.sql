@@ -14,9 +14,8 @@
     config(
         materialized='incremental',
         unique_key='audience_date',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        partition_by=(['audience_date'] if target.type == 'spark' else none),
         on_schema_change='append_new_columns',
+        **replace_date_rows('audience_date')
     )
 }}
 {#-

@@ -5,8 +5,8 @@
 -- (delta-method interval on the log ratio) of the variant over control, incremental orders and
 -- revenue, message and coupon cost, ROI (doc block campaign_roi), and the sample-ratio-mismatch
 -- (all declared groups) and too-small flags. The "treatment" columns hold the variant's figures.
--- The statistics come from the Python model int_campaign_groups_compared (scipy); everything
--- else is here.
+-- The statistics come from int_campaign_groups_compared (stratalib.campaign_stats, scipy: a
+-- Python model on DuckDB, its SQL stand-in calling the same code on Spark); everything else is here.
 with
 
 compared as (

@@ -167,13 +167,10 @@ final as (
         cast(coalesce(order_totals.order_count_365d, 0) as {{ dbt.type_bigint() }}) as order_count_365d,
         cast(coalesce(order_totals.revenue_amount_365d, 0) as decimal(18, 2)) as revenue_amount_365d,
         cast(coalesce(order_totals.discount_amount, 0) as decimal(18, 2)) as discount_amount,
-        cast(
-            order_totals.discount_amount
-            / nullif(order_totals.revenue_amount + order_totals.discount_amount, 0) as double
-        ) as discount_share,
-        cast(
-            order_totals.discounted_order_count * 1.0 / nullif(order_totals.order_count, 0) as double
-        ) as discounted_order_share,
+        cast(order_totals.discount_amount as double)
+        / nullif(cast(order_totals.revenue_amount + order_totals.discount_amount as double), 0) as discount_share,
+        cast(order_totals.discounted_order_count as double)
+        / nullif(order_totals.order_count, 0) as discounted_order_share,
         cast(coalesce(categories.distinct_category_count, 0) as {{ dbt.type_bigint() }}) as distinct_category_count,
         categories.favourite_category,
         platform_ranks.platform as preferred_platform,

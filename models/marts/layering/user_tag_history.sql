@@ -7,10 +7,9 @@
     config(
         materialized='incremental',
         unique_key='as_of_date',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        partition_by=(['as_of_date'] if target.type == 'spark' else none),
         on_schema_change='append_new_columns',
         full_refresh=false,
+        **replace_date_rows('as_of_date')
     )
 }}
 

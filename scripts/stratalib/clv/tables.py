@@ -1,7 +1,8 @@
 """The tables the warehouse's dbt Python models return: a fit as one row, forecasts per buyer.
 
 Kept here, beside the models' mathematics, so each dbt Python model is a few lines that read its
-inputs and call these (and the same code can serve another engine's runner)."""
+inputs and call these, and the Spark table functions of stratalib.spark_functions call the same
+ones (dbt-spark runs no Python models in session mode): both engines compute the same numbers."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from stratalib.clv import bgnbd, gamma_gamma, pareto_nbd
 from stratalib.clv.revenue import discounted_expected_revenue, expected_revenue
 
 DAYS_PER_WEEK = 7
+# The purchase models' inputs (columns of int_bgnbd_inputs), also the order the fits sort them in;
+# likewise the spend model's.
+SUMMARY_COLUMNS = ["frequency", "recency_weeks", "age_weeks"]
+SPEND_COLUMNS = ["frequency", "repeat_purchase_amount"]
 PURCHASE_MODELS = {"pareto_nbd": pareto_nbd, "bgnbd": bgnbd}
 FORECAST_COLUMNS = [
     "user_id",
@@ -67,6 +72,52 @@ def guarded_fit(
     except (ArithmeticError, ValueError) as error:
         result = unfitted(customers, f"not fitted: {type(error).__name__}: {error}")
     return fit_row(result, parameter_names, as_of_date)
+
+
+def bgnbd_fit_table(inputs: pd.DataFrame, min_buyers: float, as_of_date: object) -> pd.DataFrame:
+    """int_bgnbd_parameters_fitted: the BG/NBD fit of the buyers of `inputs` (rows of
+    int_bgnbd_inputs) as one row. The inputs are sorted first, so the optimiser sees the same sums
+    in the same order whatever order an engine reads them in (idempotent builds)."""
+    inputs = inputs.sort_values(SUMMARY_COLUMNS, ignore_index=True)
+    return guarded_fit(
+        lambda: bgnbd.fit_bgnbd(inputs["frequency"], inputs["recency_weeks"], inputs["age_weeks"], int(min_buyers)),
+        bgnbd.unfitted_bgnbd,
+        len(inputs),
+        bgnbd.PARAMETER_NAMES,
+        as_of_date,
+    )
+
+
+def pareto_nbd_fit_table(inputs: pd.DataFrame, min_buyers: float, as_of_date: object) -> pd.DataFrame:
+    """int_pareto_nbd_parameters_fitted: the Pareto/NBD fit of the buyers of `inputs` as one row
+    (sorted first, as bgnbd_fit_table)."""
+    inputs = inputs.sort_values(SUMMARY_COLUMNS, ignore_index=True)
+    return guarded_fit(
+        lambda: pareto_nbd.fit_pareto_nbd(
+            inputs["frequency"], inputs["recency_weeks"], inputs["age_weeks"], int(min_buyers), "pareto_nbd_min_buyers"
+        ),
+        pareto_nbd.unfitted_pareto_nbd,
+        len(inputs),
+        pareto_nbd.PARAMETER_NAMES,
+        as_of_date,
+    )
+
+
+def gamma_gamma_fit_table(inputs: pd.DataFrame, min_customers: float, as_of_date: object) -> pd.DataFrame:
+    """int_gamma_gamma_parameters_fitted: the Gamma-Gamma fit of the repeat buyers of `inputs`
+    (frequency > 0), each with the mean value of a repeat purchase day, as one row (sorted first)."""
+    inputs = inputs.sort_values(SPEND_COLUMNS, ignore_index=True)
+    repeat = inputs[inputs["frequency"] > 0]
+    mean_value = repeat["repeat_purchase_amount"].astype(float) / repeat["frequency"].astype(float)
+    return guarded_fit(
+        lambda: gamma_gamma.fit_gamma_gamma(
+            repeat["frequency"], mean_value, int(min_customers), "gamma_gamma_min_customers"
+        ),
+        gamma_gamma.unfitted_gamma_gamma,
+        len(repeat),
+        gamma_gamma.PARAMETER_NAMES,
+        as_of_date,
+    )
 
 
 def fitted_parameters(table: pd.DataFrame, parameter_names: Sequence[str]) -> dict | None:
