@@ -2,7 +2,7 @@
 same marts, row by row.
 
 A dirty generated sample (STRATA_PARITY_USERS users, default 2,000, 2% bad rows of every kind) is
-built on DuckDB (everything) and on Spark (selector SPARK_SELECTOR), with the same vars and the
+built on DuckDB and on Spark (every seed, model and snapshot), with the same vars and the
 same personal-data key. Every model under models/marts that the Spark build made is compared with
 DuckDB's (parity.py: counts, ids, texts and dates equal, money equal to the cent, rates within
 1e-9, after sorting by the grain). A mart Spark did not build fails the test unless it is listed
@@ -31,19 +31,10 @@ import pytest
 from parity import compare_marts, mart_grains
 from standalone import Cluster, standalone_cluster
 
-# The marts under models/marts that the Spark build does not make yet: the dbt Python models
-# (customer-model fits, campaign comparisons) and every mart built on them, which the selector
-# SPARK_SELECTOR leaves out. The one list to empty once the whole DAG runs on Spark; the test
-# fails when a mart is missing on Spark and not listed here, or listed but built.
-NOT_YET_ON_SPARK = frozenset({
-    "active_users_by_segment", "active_users_change", "audience_contacts", "audience_members",
-    "campaign_layer_roi", "campaign_results", "campaign_user_outcomes", "channel_quality",
-    "churn_model_parameters", "funnel_conversion", "layer_migrations", "layer_portraits",
-    "layer_summary", "user_layer_history", "user_layer_memberships", "user_layers",
-    "user_value_forecast", "win_back_candidates",
-})  # fmt: skip
-# What the Spark builds select (selectors.yml).
-SPARK_SELECTOR = "spark_supported"
+# The marts under models/marts that the Spark build does not make: none since every model runs
+# there (stratalib.spark_build). A mart added to models/marts that Spark cannot build fails the
+# test unless it is listed here with the reason.
+NOT_YET_ON_SPARK: frozenset[str] = frozenset()
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -143,11 +134,14 @@ def build_both(folder: Path, users: int, master: str | None = None) -> Builds:
         spark_env["STRATA_SPARK_MASTER"] = master
     spark_vars = {**dbt_vars, "pii_salt": PII_KEY}
     where = f"on {master}" if master else "in-process"
-    # The same of the selector's nodes, in one dbt command (each costs a JVM start and a parse).
-    nodes = [f"selector:{SPARK_SELECTOR},resource_type:{kind}" for kind in ("seed", "model", "snapshot")]
-    dbt("build", "--select", *nodes, *RULE_TESTS, "--indirect-selection", "empty", "--exclude-resource-type",
-        "unit_test", folder=spark, env=spark_env, dbt_vars=spark_vars,
-        what=f"Spark build {where}, {users} users")  # fmt: skip
+    # The same nodes, in one run of the Spark runner (it registers the Python table functions the
+    # stand-ins of the Python models call, then runs dbt in the same process and Spark session).
+    spark_env["PYTHONPATH"] = str(PROJECT_DIR / "scripts")
+    run([BIN / "python", "-m", "stratalib.spark_build", "build", "--profiles-dir", PROJECT_DIR / "profiles",
+         "--target-path", spark / "target", "--log-path", spark / "logs", "--vars", json.dumps(spark_vars),
+         "--", "--select", *nodes, *RULE_TESTS, "--indirect-selection", "empty",
+         "--exclude-resource-type", "unit_test"],
+        spark_env, f"Spark build {where}, {users} users")  # fmt: skip
     spark_rules = {test: dbt_test_status(spark, test) for test in RULE_TESTS}
 
     manifest = duck / "target" / "manifest.json"
