@@ -15,9 +15,8 @@
     config(
         materialized='incremental',
         unique_key='received_date',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        partition_by=(['received_date'] if target.type == 'spark' else none),
         on_schema_change='fail',
+        **replace_date_rows('received_date')
     )
 }}
 with
