@@ -12,7 +12,7 @@ SAMPLE_DIR := $(shell sed -n 's/^  raw_dir: "\(.*\)"$$/\1/p' dbt_project.yml)
 SAMPLE_USERS ?= 5000
 export DO_NOT_TRACK := 1
 
-.PHONY: build test sample warehouse history check docs report lint pytest clean spark-check spark-parity
+.PHONY: build test sample warehouse history check docs report lint pytest clean spark-check spark-parity bench
 
 # The pinned lock first, then the project itself (pyproject.toml: the `strata` command, editable).
 # --no-compile: Python compiles only the modules that are imported, on first import (faster set-up).
@@ -113,6 +113,18 @@ spark-check: $(SPARK_VENV)/.installed
 # DuckDB's. Needs Java 17; installs the Spark venv itself. .ci/run runs it after make test.
 spark-parity: $(SPARK_VENV)/.installed
 	$(SPARK_VENV)/bin/python -m pytest -v -s -p no:cacheprovider tests/spark
+
+# strata bench: a full build and a daily run per size, and the four core results against DuckDB,
+# polars and chDB; tables in target/bench/. The peers' engines (requirements-bench.lock) are
+# installed into .venv here only, so make build and make test never download them.
+# make bench BENCH_SIZES=10000,200000,1000000 adds the million (an hour or more).
+BENCH_SIZES ?= 10000,200000
+$(VENV)/.bench-installed: requirements-bench.lock $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet --no-compile -r requirements-bench.lock
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(STRATA) bench --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf target logs dbt_packages warehouse/*.duckdb warehouse/*.check_state.json $(SAMPLE_DIR) $(SPARK_DIR)

@@ -12,6 +12,7 @@
     strata export-marts --out DIR [--warehouse FILE]
     strata report [--lang en|zh] [--out DIR] [--warehouse FILE]
     strata metrics [--warehouse FILE] MF_COMMAND [MF_OPTIONS]   (MetricFlow's mf, e.g. query --metrics revenue)
+    strata bench [--sizes 10000,200000] [--days D] [--peers duckdb,polars,chdb] [--out DIR] [--work DIR] [--keep]
 
 Exit codes: 0 ok, 1 checks failed (a dbt test or a data check), 2 usage, input or runtime error
 (one line on stderr, "strata <command>: <message>", never a traceback).
@@ -156,7 +157,57 @@ def build_parser() -> argparse.ArgumentParser:
         "mf_arguments", nargs=argparse.REMAINDER, metavar="MF_COMMAND ...",
         help="the mf command and its options: query, list metrics, list dimensions --metrics M, validate-configs",
     )  # fmt: skip
+    bench_command = commands.add_parser(
+        "bench",
+        help="time and measure a full build and a daily run per data size, and the four core results "
+        "against hand-written DuckDB, polars and chDB (needs requirements-bench.lock: make bench)",
+    )
+    bench_command.add_argument(
+        "--sizes", type=parse_sizes, default=",".join(str(size) for size in BENCH_SIZES),
+        help="users to generate, comma-separated (default %(default)s; e.g. 10000,200000,1000000: the million "
+        "takes an hour or more and most of 24 GB of memory)",
+    )
+    bench_command.add_argument("--days", type=int, default=365, help="days of generated data (default 365)")
+    bench_command.add_argument("--seed", type=int, default=42)
+    bench_command.add_argument(
+        "--peers", type=parse_peers, default=",".join(BENCH_PEERS),
+        help="the engines to compare, comma-separated (default %(default)s)",
+    )
+    bench_command.add_argument("--out", type=Path, help="folder for bench.json and bench.md (default target/bench)")
+    bench_command.add_argument("--work", type=Path, help="folder for the data and warehouses (default: temporary)")
+    bench_command.add_argument(
+        "--keep", action="store_true", help="keep the data and warehouses (always kept with --work)"
+    )
+    bench_command.add_argument(
+        "--with-unit-tests", action="store_true",
+        help="run dbt's unit tests in the builds too (they do not read the data: by default they are skipped)",
+    )
     return parser
+
+
+# strata bench's defaults (kept here so --help needs no import of the bench's engines).
+BENCH_SIZES = (10_000, 200_000)
+BENCH_PEERS = ("duckdb", "polars", "chdb")
+
+
+def parse_sizes(text: str) -> list[int]:
+    """argparse type for --sizes: positive whole numbers, comma-separated."""
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of user counts: {text}") from error
+    if not sizes or min(sizes) <= 0:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of user counts: {text}")
+    return sizes
+
+
+def parse_peers(text: str) -> list[str]:
+    """argparse type for --peers: names of BENCH_PEERS, comma-separated (may be empty)."""
+    peers = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [peer for peer in peers if peer not in BENCH_PEERS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown peer {unknown[0]!r} (choose from {', '.join(BENCH_PEERS)})")
+    return peers
 
 
 def check_output_folder(out: Path) -> None:
@@ -448,6 +499,39 @@ def command_metrics(args: argparse.Namespace) -> int:
         return report("metrics", metrics(warehouse, args.mf_arguments))
 
 
+def command_bench(args: argparse.Namespace) -> int:
+    """strata bench (stratalib.bench.run): the Markdown table printed and written with the JSON;
+    exit 1 when a peer's answers differ from strata's."""
+    import importlib.util
+
+    # The peers' engines besides DuckDB come from requirements-bench.lock, not requirements.lock.
+    missing = [peer for peer in args.peers if peer != "duckdb" and importlib.util.find_spec(peer) is None]
+    if missing:
+        raise UsageError(
+            f"{' and '.join(missing)} not installed: run make bench (installs requirements-bench.lock), "
+            "or leave them out with --peers"
+        )
+    from stratalib.bench.run import DEFAULT_OUT, BenchError, BenchOptions, all_agree, markdown, run_bench
+
+    out = (args.out or DEFAULT_OUT).resolve()
+    check_output_folder(out)
+    options = BenchOptions(
+        sizes=args.sizes, days=args.days, seed=args.seed, work=args.work.resolve() if args.work else None,
+        keep=args.keep or args.work is not None, out=out, peers=tuple(args.peers),
+        skip_unit_tests=not args.with_unit_tests, progress=lambda line: print(line, flush=True),
+    )  # fmt: skip
+    try:
+        report = run_bench(options)
+    except BenchError as error:
+        raise UsageError(str(error)) from error
+    print(markdown(report))
+    print(f"wrote {out / 'bench.json'} and {out / 'bench.md'}")
+    if not all_agree(report):
+        print("strata bench: a peer's answers differ from strata's (see the table)", file=sys.stderr)
+        return EXIT_CHECKS_FAILED
+    return EXIT_OK
+
+
 COMMANDS = {
     "generate": command_generate,
     "build": command_build,
@@ -459,6 +543,7 @@ COMMANDS = {
     "export-marts": command_export_marts,
     "report": command_report,
     "metrics": command_metrics,
+    "bench": command_bench,
 }
 
 

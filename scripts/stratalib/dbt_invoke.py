@@ -37,7 +37,8 @@ def pii_key_path(warehouse: Path) -> Path:
 
 def prepare_environment(warehouse: Path, target: str = "dev") -> None:
     """Point the profile at the warehouse file, its restricted file and key file (see
-    stratalib.pii, which creates both with mode 0600), and switch off dbt's usage tracking."""
+    stratalib.pii, which creates both with mode 0600), default DuckDB's thread count to the
+    machine's cores, and switch off dbt's usage tracking."""
     os.environ["DO_NOT_TRACK"] = "1"
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     os.environ["STRATA_WAREHOUSE"] = str(warehouse)
@@ -45,6 +46,8 @@ def prepare_environment(warehouse: Path, target: str = "dev") -> None:
     os.environ.setdefault("STRATA_PII_KEY_FILE", str(pii_key_path(warehouse)))
     os.environ["STRATA_SCRIPTS_DIR"] = str(PROJECT_DIR / "scripts")
     os.environ["STRATA_TARGET"] = target
+    # DuckDB's threads setting (profiles.yml): every core unless the user chose a number.
+    os.environ.setdefault("STRATA_DUCKDB_THREADS", str(os.cpu_count() or 1))
     warehouse.parent.mkdir(parents=True, exist_ok=True)
 
 

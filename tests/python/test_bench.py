@@ -1,0 +1,167 @@
+"""strata bench: the machinery once on a small sample, and the daily export cut on hand-made files.
+
+The bench is run once (300 users) with the peers that are installed (DuckDB always; polars and
+chDB when requirements-bench.lock is installed, `make bench`): every peer must give strata's
+answers, and the JSON and Markdown must carry a figure for every stage of both builds. No time is
+asserted: benchmarks print figures, tests check what they compute.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from stratalib.bench.compare import compare_all
+from stratalib.bench.run import DBT_OWN_WORK, PUBLISHING, BenchOptions, markdown, run_bench
+from stratalib.raw_slices import export_as_of
+
+INSTALLED_PEERS = tuple(
+    peer for peer in ("duckdb", "polars", "chdb") if peer == "duckdb" or importlib.util.find_spec(peer)
+)
+# Stages every build of the project has (each holds models or nodes of that kind); a row for
+# snapshots appears too once builds run them.
+BUILD_STAGES = [
+    "staging", "intermediate", "layering", "behaviour", "campaigns", "other marts", "seeds", "tests", "hooks",
+    DBT_OWN_WORK, PUBLISHING, "total (process)",
+]
+FIGURES = ["wall_seconds", "peak_mib", "events_per_second"]
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    folder = tmp_path_factory.mktemp("bench")
+    options = BenchOptions(
+        sizes=[300], work=folder / "work", keep=True, out=folder / "out", peers=INSTALLED_PEERS,
+        progress=lambda line: None,
+    )  # fmt: skip
+    return run_bench(options), folder
+
+
+def test_every_peer_gives_strata_answers(bench: tuple[dict, Path]) -> None:
+    report, _ = bench
+    peers = report["sizes"][0]["core_results"]["peers"]
+    assert [peer["engine"] for peer in peers] == list(INSTALLED_PEERS)
+    for peer in peers:
+        assert peer["agrees"], (peer["engine"], peer["results"])
+        # Every result was compared, on rows that exist: a peer returning nothing would not agree.
+        assert len(peer["results"]) == 4
+        assert all("rows agree" in line and not line.split(": ")[1].startswith("0 rows") for line in peer["results"])
+
+
+def test_report_has_every_stage_of_both_builds(bench: tuple[dict, Path]) -> None:
+    report, folder = bench
+    size = report["sizes"][0]
+    written = json.loads((folder / "out" / "bench.json").read_text())
+    assert written == json.loads(json.dumps(report))
+    assert set(size["runs"]) == {"full_build", "daily_run"}
+    for run in size["runs"].values():
+        stages = {row["stage"]: row for row in run["stages"]}
+        assert set(BUILD_STAGES) <= set(stages), set(BUILD_STAGES) - set(stages)
+        for row in stages.values():
+            assert all(row[figure] is not None and row[figure] > 0 for figure in FIGURES), row
+    core = size["core_results"]
+    assert core["strata"]["work_seconds"] > core["strata"]["nodes_seconds"] > 0
+    text = (folder / "out" / "bench.md").read_text()
+    assert text == markdown(report)
+    for run_name in ("full build", "daily run"):
+        for stage in BUILD_STAGES:
+            assert f"| {run_name} | {stage} |" in text
+    for engine in INSTALLED_PEERS:
+        assert f"| {engine} |" in text
+
+
+def test_the_daily_run_reads_a_larger_export(bench: tuple[dict, Path]) -> None:
+    """The full build reads the export cut a day before its end, the daily run the whole export:
+    the events it adds are the difference."""
+    size = bench[0]["sizes"][0]
+    runs = size["runs"]
+    added = runs["daily_run"]["raw_events"] - runs["full_build"]["raw_events"]
+    assert added == size["daily_changes"]["events"] > 0
+
+
+def test_a_wrong_answer_is_reported(bench: tuple[dict, Path]) -> None:
+    """The comparison fails on a changed value, a missing row and an extra row."""
+    _, folder = bench
+    peer_dir = folder / "work" / "users_300" / "peer_duckdb"
+    results = {path.stem: pq.read_table(path) for path in peer_dir.glob("*.parquet")}
+    funnel = results["funnel_conversion"].to_pylist()
+    funnel[1]["users"] += 1
+    facts = results["user_facts"].slice(1)
+    cohorts = results["cohort_retention_monthly"].to_pylist()
+    cohorts.append({**cohorts[0], "period_number": 999})
+    tampered = {
+        **results,
+        "funnel_conversion": pa.Table.from_pylist(funnel, schema=results["funnel_conversion"].schema),
+        "user_facts": facts,
+        "cohort_retention_monthly": pa.Table.from_pylist(cohorts, schema=results["cohort_retention_monthly"].schema),
+    }
+    agreements = {agreement.result: agreement for agreement in compare_all(results, tampered)}
+    assert agreements["user_rfm"].agrees
+    assert agreements["funnel_conversion"].different_count == 1
+    assert len(agreements["user_facts"].missing) == 1
+    assert len(agreements["cohort_retention_monthly"].extra) == 1
+
+
+def write_parquet(path: Path, sql: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.sql(f"copy ({sql}) to '{path}' (format parquet)")
+
+
+def test_export_as_of_keeps_what_the_export_held_then(tmp_path: Path) -> None:
+    """Worked by hand: cut at 2024-03-10 00:00."""
+    src = tmp_path / "src"
+    write_parquet(src / "raw_users.parquet", """
+        select * from (values ('u1', timestamp '2024-01-01 08:00:00'), ('u2', timestamp '2024-03-10 00:00:01'))
+        as t(user_id, registered_at)
+    """)
+    # o1 refunded after the cut: back to paid as ordered; o2 completed before the cut: as is;
+    # o3 placed after the cut: left out, with its line.
+    write_parquet(src / "raw_orders.parquet", """
+        select * from (values
+            ('o1', 'u1', timestamp '2024-03-01 10:00:00', 'refunded', 12.50, timestamp '2024-03-12 09:00:00'),
+            ('o2', 'u1', timestamp '2024-03-02 10:00:00', 'completed', 20.00, timestamp '2024-03-05 09:00:00'),
+            ('o3', 'u1', timestamp '2024-03-10 00:00:01', 'paid', 5.00, timestamp '2024-03-10 00:00:01'))
+        as t(order_id, user_id, ordered_at, status, order_amount, updated_at)
+    """)
+    write_parquet(src / "raw_order_items.parquet", """
+        select * from (values ('o1', 1), ('o2', 1), ('o2', 2), ('o3', 1)) as t(order_id, line_number)
+    """)
+    # e2 occurred before the cut but arrived after it (late); e3 has no received_at: its occurred_at counts.
+    write_parquet(src / "raw_events" / "part-00000.parquet", """
+        select * from (values
+            ('e1', timestamp '2024-03-09 23:00:00', timestamp '2024-03-09 23:00:01'),
+            ('e2', timestamp '2024-03-08 12:00:00', timestamp '2024-03-11 12:00:00'),
+            ('e3', timestamp '2024-03-09 12:00:00', null),
+            ('e4', timestamp '2024-03-10 00:30:00', timestamp '2024-03-10 00:30:01'))
+        as t(event_id, occurred_at, received_at)
+    """)
+    write_parquet(src / "raw_marketing_spend.parquet", """
+        select * from (values (date '2024-03-09', 'x'), (date '2024-03-10', 'x'), (date '2024-03-11', 'x'))
+        as t(spend_date, channel)
+    """)
+    write_parquet(src / "raw_campaign_sends.parquet", """
+        select * from (values ('s1', timestamp '2024-03-09 09:00:00'), ('s2', timestamp '2024-03-10 09:00:00'))
+        as t(send_id, sent_at)
+    """)
+    dst = tmp_path / "dst"
+    written = export_as_of(src, dst, datetime(2024, 3, 10))
+    assert written == {
+        "raw_events": 2, "raw_orders": 2, "raw_order_items": 3, "raw_users": 1, "raw_marketing_spend": 2,
+        "raw_campaign_sends": 1,
+    }  # fmt: skip
+    orders = duckdb.sql(
+        f"select order_id, status, updated_at from '{dst}/raw_orders.parquet' order by order_id"
+    ).fetchall()
+    assert orders == [
+        ("o1", "paid", datetime(2024, 3, 1, 10)),
+        ("o2", "completed", datetime(2024, 3, 5, 9)),
+    ]
+    events = duckdb.sql(f"select event_id from '{dst}/raw_events/*.parquet' order by 1").fetchall()
+    assert events == [("e1",), ("e3",)]
