@@ -37,10 +37,15 @@ def spark_session(spark_dir: Path) -> SparkSession:
 def main(spark_dir: str, out_dir: str, *marts: str) -> int:
     spark = spark_session(Path(spark_dir))
     spark.sparkContext.setLogLevel("ERROR")
-    built = {row.tableName for row in spark.sql("show tables in marts").collect()}
+    # The marts, and the restricted database of clear-text contacts (audience_contacts).
+    built = {
+        row.tableName: schema
+        for schema in ("restricted", "marts")
+        for row in spark.sql(f"show tables in {schema}").collect()
+    }
     for mart in marts:
         if mart in built:
-            spark.table(f"marts.{mart}").coalesce(1).write.mode("overwrite").parquet(str(Path(out_dir) / mart))
+            spark.table(f"{built[mart]}.{mart}").coalesce(1).write.mode("overwrite").parquet(str(Path(out_dir) / mart))
     spark.stop()
     return 0
 
