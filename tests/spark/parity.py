@@ -170,5 +170,6 @@ def compare_marts(duck_warehouse: Path, spark_export: Path, grains: dict[str, li
         connection.execute("set TimeZone = 'UTC'")
         connection.execute(f"attach '{duck_warehouse}' as duck (read_only)")
         # The marts of clear-text contacts (audience_contacts) live in the restricted file.
-        connection.execute(f"attach '{restricted}' as duck_restricted (read_only)")
+        if restricted.exists():
+            connection.execute(f"attach '{restricted}' as duck_restricted (read_only)")
         return [compare_mart(connection, mart, grain, spark_export / mart) for mart, grain in sorted(grains.items())]
