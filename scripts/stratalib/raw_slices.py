@@ -36,7 +36,7 @@ ORDERS_AT_CUT = """
         case when updated_at > $cut then 'paid' else status end as status,
         case when updated_at > $cut then ordered_at else updated_at end as updated_at
     )
-    from orders
+    from raw_orders
     where {kept}
 """
 
@@ -56,7 +56,6 @@ def export_as_of(src: Path, dst: Path, cut: datetime) -> dict[str, int]:
     formats = detect_raw_formats(src)
     for table, file_format in formats.items():
         connection.execute(f"create or replace view {table} as select * from {reader(src, table, file_format)}")
-    connection.execute("create or replace view orders as select * from raw_orders")
     written: dict[str, int] = {}
     parameters = {"cut": cut}
     for table in formats:
