@@ -4,25 +4,35 @@
 -- follow each other, ordered by occurred_at then event_id, belong to one session until a gap of
 -- more than var('session_inactivity_minutes') minutes (a gap of exactly 30 minutes stays in the
 -- session). A derived session id is 'derived:<session key>:<n>' with n counting from 1.
+-- Only the events without a session_id go through the ordering windows: sorting every event with
+-- its payload would spill most of a large warehouse to disk, and events that carry a session_id
+-- keep it, so their order is never needed.
 with
 
-events as (
+-- Each branch reads the validated events itself (not a shared CTE), so neither makes the engine
+-- hold all events in memory for the other.
+with_client_session as (
     select * from {{ ref('int_events_validated') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and session_id is not null
+),
+
+without_session as (
+    select * from {{ ref('int_events_validated') }}
+    where quarantine_reason is null and session_id is null
 ),
 
 keyed as (
     select
         *,
         coalesce(anonymous_id, user_id, event_id) as session_key
-    from events
+    from without_session
 ),
 
 gaps as (
     select
         *,
         lag(occurred_at) over (
-            partition by session_key, session_id
+            partition by session_key
             order by occurred_at, event_id
         ) as previous_occurred_at
     from keyed
@@ -44,7 +54,7 @@ numbered as (
     select
         *,
         sum(is_session_start) over (
-            partition by session_key, session_id
+            partition by session_key
             order by occurred_at, event_id
             rows between unbounded preceding and current row
         ) as derived_session_number
@@ -58,16 +68,13 @@ labelled as (
     from numbered
 ),
 
-final as (
+derived_sessions as (
     select
         event_id,
         user_id,
         anonymous_id,
-        coalesce(
-            session_id,
-            {{ dbt.concat(["'derived:'", 'session_key', "':'", 'derived_session_label']) }}
-        ) as session_id,
-        session_id is null as is_session_derived,
+        {{ dbt.concat(["'derived:'", 'session_key', "':'", 'derived_session_label']) }} as session_id,
+        true as is_session_derived,
         event_name,
         occurred_at,
         received_at,
@@ -80,6 +87,33 @@ final as (
         utm_term,
         properties
     from labelled
+),
+
+client_sessions as (
+    select
+        event_id,
+        user_id,
+        anonymous_id,
+        session_id,
+        false as is_session_derived,
+        event_name,
+        occurred_at,
+        received_at,
+        platform,
+        page,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        properties
+    from with_client_session
+),
+
+final as (
+    select * from client_sessions
+    union all
+    select * from derived_sessions
 )
 
 select * from final

@@ -39,6 +39,8 @@ Every peer returns the four results as pyarrow tables with the columns of RESULT
 from __future__ import annotations
 
 import csv
+import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,7 +153,9 @@ def duckdb_peer(raw_dir: Path, memory_limit: str, threads: int) -> dict[str, pa.
     settings = peer_settings()
     paths = raw_paths(raw_dir)
     steps = settings.funnel_steps
-    connection = duckdb.connect()
+    # What passes memory_limit spills to a temporary folder, not to DuckDB's default (./.tmp).
+    spill = tempfile.mkdtemp(prefix="strata-bench-duckdb-")
+    connection = duckdb.connect(config={"temp_directory": spill})
     connection.execute(f"set memory_limit = '{memory_limit}'; set threads = {threads}")
     connection.execute("set TimeZone = 'UTC'; set preserve_insertion_order = false")
     connection.execute(f"""
@@ -364,6 +368,7 @@ def duckdb_peer(raw_dir: Path, memory_limit: str, threads: int) -> dict[str, pa.
         group by all
     """).to_arrow_table()
     connection.close()
+    shutil.rmtree(spill, ignore_errors=True)
     return results
 
 
@@ -372,8 +377,6 @@ def duckdb_peer(raw_dir: Path, memory_limit: str, threads: int) -> dict[str, pa.
 
 
 def chdb_peer(raw_dir: Path, memory_limit: str, threads: int) -> dict[str, pa.Table]:
-    import tempfile
-
     from chdb import session as chdb_session
 
     settings = peer_settings()

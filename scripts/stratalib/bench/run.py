@@ -4,14 +4,14 @@ what a user would write instead.
 For each size (users of `strata generate`):
 
 1. generate the raw folder (the full export);
-2. full build: `strata build` of the export as it stood one day before its end
-   (stratalib.raw_slices.export_as_of), into a new warehouse;
-3. daily run: `strata build` of the full export into the same warehouse (a day of new rows, late
-   events of earlier days, refunds and completions of earlier orders);
-4. the four core results (user facts, RFM scores, monthly order-cohort retention, the purchase
+2. the four core results (user facts, RFM scores, monthly order-cohort retention, the purchase
    funnel): strata's whole lineage from the raw files (stratalib.bench.child.run_lineage) into a
    fresh warehouse, then each peer of stratalib.bench.peers on the same files, each checked
-   against strata's marts.
+   against strata's marts;
+3. full build: `strata build` of the export as it stood one day before its end
+   (stratalib.raw_slices.export_as_of), into a new warehouse;
+4. daily run: `strata build` of the full export into the same warehouse (a day of new rows, late
+   events of earlier days, refunds and completions of earlier orders).
 
 Each step runs in its own process (stratalib.bench.child); its wall time and the peak memory of
 its process tree (resident set size, sampled every SAMPLE_SECONDS, and never below the process's own
@@ -321,7 +321,7 @@ def child_env(folder: Path, name: str, threads: int) -> dict[str, str]:
 
 def bench_size(users: int, options: BenchOptions, work: Path, settings: dict[str, Any], entry: dict[str, Any],
                save: Callable[[], None]) -> None:
-    """Generate `users`, time the full build and the daily run, then the four core results; the
+    """Generate `users`, time the four core results, then the full build and the daily run; the
     figures go into `entry` as they come, and save() writes the report after each step (a long
     run interrupted leaves what it measured)."""
     say = options.progress
@@ -345,9 +345,11 @@ def bench_size(users: int, options: BenchOptions, work: Path, settings: dict[str
         "runs": {},
     })
     save()
+    # The four core results come first: they are the cheaper step, so a long run stopped early
+    # still has the comparison with the peers.
+    core_results(users, options, folder, settings, raw_full, entry, save)
     build_runs(users, options, folder, settings, [("full_build", raw_cut), ("daily_run", raw_full)], entry["runs"],
                save)
-    core_results(users, options, folder, settings, raw_full, entry, save)
 
 
 def build_runs(users: int, options: BenchOptions, folder: Path, settings: dict[str, Any],
