@@ -195,3 +195,28 @@
 {% macro duckdb__first_by(value, order_columns) -%}
     arg_min({{ value }}, row({{ order_columns | join(', ') }}))
 {%- endmacro %}
+
+{#
+    row_by(kind, columns, order_by): aggregate, a struct of the named columns (fields named as
+    the columns) taken from one row of the group: kind 'first' takes the row that sorts first by
+    order_by, 'last' the row that sorts last. order_by is one SQL expression or a list compared
+    left to right; rows where it is null are ignored (so a list's columns must never be null).
+    Unlike first_by, a null column of the chosen row stays null (DuckDB's arg_min skips rows
+    whose value is null, so the value is wrapped in a struct). Read a field as <alias>.<column>.
+#}
+{% macro row_by(kind, columns, order_by) -%}
+    {{ return(adapter.dispatch('row_by', 'strata')(kind, columns, order_by)) }}
+{%- endmacro %}
+
+{% macro default__row_by(kind, columns, order_by) -%}
+    {%- set function = {'first': 'min_by', 'last': 'max_by'}[kind] -%}
+    {%- set key = order_by if order_by is string else 'struct(' ~ (order_by | join(', ')) ~ ')' -%}
+    {{ function }}(named_struct({% for column in columns %}'{{ column }}', {{ column }}{{ ', ' if not loop.last }}{% endfor %}), {{ key }})
+{%- endmacro %}
+
+{% macro duckdb__row_by(kind, columns, order_by) -%}
+    {%- set function = {'first': 'arg_min', 'last': 'arg_max'}[kind] -%}
+    {%- set key = order_by if order_by is string else 'row(' ~ (order_by | join(', ')) ~ ')' -%}
+    {{ function }}(struct_pack({% for column in columns %}{{ column }} := {{ column }}{{ ', ' if not loop.last }}{% endfor %}), {{ key }})
+{%- endmacro %}
+

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from stratalib.bench.compare import compare_all
-from stratalib.bench.run import DBT_OWN_WORK, PUBLISHING, BenchOptions, markdown, run_bench
+from stratalib.bench.run import DBT_OWN_WORK, PUBLISHING, BenchOptions, all_agree, markdown, run_bench
 from stratalib.raw_slices import export_as_of
 
 INSTALLED_PEERS = tuple(
@@ -32,13 +32,16 @@ BUILD_STAGES = [
     DBT_OWN_WORK, PUBLISHING, "total (process)",
 ]
 FIGURES = ["wall_seconds", "peak_mib", "events_per_second"]
+# A peer whose run fails (stratalib.bench.peers has no such engine), as chDB does when it runs
+# out of memory: the bench records it and goes on.
+FAILING_PEER = "no_such_engine"
 
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     folder = tmp_path_factory.mktemp("bench")
     options = BenchOptions(
-        sizes=[300], work=folder / "work", keep=True, out=folder / "out", peers=INSTALLED_PEERS,
+        sizes=[300], work=folder / "work", keep=True, out=folder / "out", peers=(*INSTALLED_PEERS, FAILING_PEER),
         progress=lambda line: None,
     )  # fmt: skip
     return run_bench(options), folder
@@ -46,7 +49,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
 
 def test_every_peer_gives_strata_answers(bench: tuple[dict, Path]) -> None:
     report, _ = bench
-    peers = report["sizes"][0]["core_results"]["peers"]
+    peers = report["sizes"][0]["core_results"]["peers"][: len(INSTALLED_PEERS)]
     assert [peer["engine"] for peer in peers] == list(INSTALLED_PEERS)
     for peer in peers:
         assert peer["agrees"], (peer["engine"], peer["results"])
@@ -75,6 +78,19 @@ def test_report_has_every_stage_of_both_builds(bench: tuple[dict, Path]) -> None
             assert f"| {run_name} | {stage} |" in text
     for engine in INSTALLED_PEERS:
         assert f"| {engine} |" in text
+
+
+def test_a_failing_peer_is_reported_and_the_bench_goes_on(bench: tuple[dict, Path]) -> None:
+    """The failed peer is the last row of the comparison, with its error and log; the builds after
+    it still ran (test_report_has_every_stage_of_both_builds) and a failure is no disagreement."""
+    report, folder = bench
+    failed = report["sizes"][0]["core_results"]["peers"][-1]
+    assert failed["engine"] == FAILING_PEER and failed["agrees"] is None
+    assert "peer_no_such_engine.log" in failed["failed"]
+    assert f"| {FAILING_PEER} | | | | | | failed: " in (folder / "out" / "bench.md").read_text()
+    assert all_agree(report)
+    assert not all_agree({"sizes": [{"core_results": {"peers": [*report["sizes"][0]["core_results"]["peers"],
+                                                                 {"engine": "x", "agrees": False}]}}]})
 
 
 def test_the_daily_run_reads_a_larger_export(bench: tuple[dict, Path]) -> None:

@@ -7,20 +7,34 @@
 -- marker per identity (event_id and event_name '$first_visit') at its first visit: its earliest
 -- event by occurred_at, then event_id; the marker is distinct from that event. properties are
 -- carried only for funnels with a property filter.
-with
+{#-
+    Events per identity, for the identity modes the funnels use (a mode no funnel uses is
+    skipped); identity_id is null for an event without one (anonymous in mode 'user'). Written
+    out as a subquery where it is read, not as a CTE: DuckDB materializes a CTE that is read more
+    than once, and this one is every event once per identity mode, properties included (at a
+    million users, hundreds of millions of rows written to disk). Each reader takes only the
+    columns it needs from int_events_identified.
+-#}
+{%- set identity_events -%}
+    (
+        select
+            identity_modes.identity_mode,
+            case identity_modes.identity_mode
+                when 'user' then events.user_id
+                when 'stitched'
+                    then coalesce(events.stitched_user_id, {{ dbt.concat(["'anonymous:'", 'events.anonymous_id']) }})
+            end as identity_id,
+            events.event_id,
+            events.session_id,
+            events.event_name,
+            events.occurred_at,
+            events.properties
+        from {{ ref('int_events_identified') }} as events
+        cross join identity_modes
+    ) as identity_events
+{%- endset %}
 
-events as (
-    select
-        event_id,
-        user_id,
-        anonymous_id,
-        stitched_user_id,
-        session_id,
-        event_name,
-        occurred_at,
-        properties
-    from {{ ref('int_events_identified') }}
-),
+with
 
 -- The steps, for matching events to them (the last CTE).
 steps as (
@@ -76,25 +90,6 @@ funnel_event_names as (
     where not has_any_event_step and event_name != '$first_visit'
 ),
 
--- Events per identity, for the identity modes the funnels use (a mode no funnel uses is skipped);
--- identity_id is null for an event without one (anonymous in mode 'user').
-identity_events as (
-    select
-        identity_modes.identity_mode,
-        case identity_modes.identity_mode
-            when 'user' then events.user_id
-            when 'stitched'
-                then coalesce(events.stitched_user_id, {{ dbt.concat(["'anonymous:'", 'events.anonymous_id']) }})
-        end as identity_id,
-        events.event_id,
-        events.session_id,
-        events.event_name,
-        events.occurred_at,
-        events.properties
-    from events
-    cross join identity_modes
-),
-
 -- The first visit of each identity (of a mode a '$first_visit' funnel uses): found by
 -- aggregation, then the smallest event_id among its events at that time, so no sort of all events.
 first_visit_times as (
@@ -102,7 +97,7 @@ first_visit_times as (
         identity_events.identity_mode,
         identity_events.identity_id,
         min(identity_events.occurred_at) as first_at
-    from identity_events
+    from {{ identity_events }}
     inner join first_visit_modes
         on identity_events.identity_mode = first_visit_modes.identity_mode
     where identity_events.identity_id is not null
@@ -119,7 +114,7 @@ first_visits as (
             partition by identity_events.identity_mode, identity_events.identity_id
             order by identity_events.event_id
         ) as tie_rank
-    from identity_events
+    from {{ identity_events }}
     inner join first_visit_times
         on
             identity_events.identity_mode = first_visit_times.identity_mode
@@ -138,7 +133,7 @@ funnel_events as (
         identity_events.event_name,
         identity_events.occurred_at,
         case when funnel_event_names.has_property_filter then identity_events.properties end as properties
-    from identity_events
+    from {{ identity_events }}
     inner join funnel_event_names
         on
             identity_events.identity_mode = funnel_event_names.identity_mode
@@ -153,7 +148,7 @@ funnel_events as (
         identity_events.event_name,
         identity_events.occurred_at,
         case when funnels.has_property_filter then identity_events.properties end as properties
-    from identity_events
+    from {{ identity_events }}
     inner join funnels
         on identity_events.identity_mode = funnels.identity_mode
     where funnels.has_any_event_step and identity_events.identity_id is not null
