@@ -23,8 +23,8 @@ NELDER_MEAD_OPTIONS = {"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000, "maxfev
 # Nelder-Mead's fatol is absolute, but rounding in a sum over n customers is about n times larger:
 # a fixed 1e-10 cannot be met once the log-likelihood is in the tens of thousands (the simplex
 # collapses onto one point whose evaluations still differ in the last bits, until maxfev). A
-# tolerance per customer keeps the stopping rule meaningful at any size. (The BG/NBD fit keeps
-# the fixed 1e-10 so its published output stays bit for bit what it was.)
+# tolerance per customer keeps the stopping rule meaningful at any size. Every fit uses it: with
+# the fixed 1e-10 a BG/NBD fit on 74,266 buyers ran to maxfev (four minutes) and came back unfitted.
 FATOL_PER_CUSTOMER = 1e-11
 # scipy's default first simplex moves each coordinate by 5 % of its value, or by 0.00025 where it
 # is 0, which is every log-parameter of a start at 1: the simplex begins too small to see the
