@@ -12,7 +12,8 @@
     strata export-marts --out DIR [--warehouse FILE]
     strata report [--lang en|zh] [--out DIR] [--warehouse FILE]
     strata metrics [--warehouse FILE] MF_COMMAND [MF_OPTIONS]   (MetricFlow's mf, e.g. query --metrics revenue)
-    strata bench [--sizes 10000,200000] [--days D] [--peers duckdb,polars,chdb] [--out DIR] [--work DIR] [--keep]
+    strata bench [--sizes 10000,200000] [--days D] [--peers duckdb,polars,chdb] [--steps core,builds]
+                 [--out DIR] [--work DIR] [--keep]
 
 Exit codes: 0 ok, 1 checks failed (a dbt test or a data check), 2 usage, input or runtime error
 (one line on stderr, "strata <command>: <message>", never a traceback).
@@ -173,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--peers", type=parse_peers, default=",".join(BENCH_PEERS),
         help="the engines to compare, comma-separated (default %(default)s)",
     )
+    bench_command.add_argument(
+        "--steps", type=parse_steps, default=",".join(BENCH_STEPS),
+        help="what to run per size, comma-separated (default %(default)s): core (the four core results against "
+        "the peers), builds (a full build, then a daily run); at a million users each takes an hour or more",
+    )
     bench_command.add_argument("--out", type=Path, help="folder for bench.json and bench.md (default target/bench)")
     bench_command.add_argument("--work", type=Path, help="folder for the data and warehouses (default: temporary)")
     bench_command.add_argument(
@@ -188,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 # strata bench's defaults (kept here so --help needs no import of the bench's engines).
 BENCH_SIZES = (10_000, 200_000)
 BENCH_PEERS = ("duckdb", "polars", "chdb")
+BENCH_STEPS = ("core", "builds")
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -208,6 +215,16 @@ def parse_peers(text: str) -> list[str]:
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown peer {unknown[0]!r} (choose from {', '.join(BENCH_PEERS)})")
     return peers
+
+
+def parse_steps(text: str) -> list[str]:
+    """argparse type for --steps: names of BENCH_STEPS, comma-separated, at least one."""
+    steps = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [step for step in steps if step not in BENCH_STEPS]
+    if unknown or not steps:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of steps: {text!r} (choose from "
+                                         f"{', '.join(BENCH_STEPS)})")  # fmt: skip
+    return steps
 
 
 def check_output_folder(out: Path) -> None:
@@ -517,7 +534,7 @@ def command_bench(args: argparse.Namespace) -> int:
     check_output_folder(out)
     options = BenchOptions(
         sizes=args.sizes, days=args.days, seed=args.seed, work=args.work.resolve() if args.work else None,
-        keep=args.keep or args.work is not None, out=out, peers=tuple(args.peers),
+        keep=args.keep or args.work is not None, out=out, peers=tuple(args.peers), steps=tuple(args.steps),
         skip_unit_tests=not args.with_unit_tests, progress=lambda line: print(line, flush=True),
     )  # fmt: skip
     try:

@@ -102,6 +102,20 @@ def test_the_daily_run_reads_a_larger_export(bench: tuple[dict, Path]) -> None:
     assert added == size["daily_changes"]["events"] > 0
 
 
+def test_a_step_runs_on_its_own(tmp_path: Path) -> None:
+    """--steps core: the four core results (here strata's lineage alone, no peer) and no build, so
+    a million users can be measured in two sittings."""
+    options = BenchOptions(
+        sizes=[300], work=tmp_path / "work", out=tmp_path / "out", peers=(), steps=("core",), progress=lambda line: None
+    )  # fmt: skip
+    size = run_bench(options)["sizes"][0]
+    assert size["runs"] == {}
+    assert size["core_results"]["strata"]["nodes"] > 0
+    assert size["core_results"]["peers"] == []
+    written = (tmp_path / "out" / "bench.md").read_text()
+    assert "Four core results" in written and "| full build |" not in written
+
+
 def test_a_wrong_answer_is_reported(bench: tuple[dict, Path]) -> None:
     """The comparison fails on a changed value, a missing row and an extra row."""
     _, folder = bench

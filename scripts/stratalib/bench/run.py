@@ -47,6 +47,7 @@ from stratalib.raw_slices import export_as_of
 DEFAULT_SIZES = (10_000, 200_000)
 DEFAULT_OUT = PROJECT_DIR / "target" / "bench"
 PEERS = ("duckdb", "polars", "chdb")
+STEPS = ("core", "builds")
 SAMPLE_SECONDS = 0.1
 MIB = 2**20
 # Stages of a build, in the order shown: models by folder (first matching prefix), then the rest.
@@ -261,6 +262,9 @@ class BenchOptions:
     keep: bool = False
     out: Path = DEFAULT_OUT
     peers: tuple[str, ...] = PEERS
+    # "core": the four core results against the peers; "builds": the full build and the daily run.
+    # A million users take hours for both, so each can run on its own (in two sittings).
+    steps: tuple[str, ...] = STEPS
     skip_unit_tests: bool = True
     progress: Any = field(default=print)
 
@@ -348,9 +352,11 @@ def bench_size(users: int, options: BenchOptions, work: Path, settings: dict[str
     save()
     # The four core results come first: they are the cheaper step, so a long run stopped early
     # still has the comparison with the peers.
-    core_results(users, options, folder, settings, raw_full, entry, save)
-    build_runs(users, options, folder, settings, [("full_build", raw_cut), ("daily_run", raw_full)], entry["runs"],
-               save)
+    if "core" in options.steps:
+        core_results(users, options, folder, settings, raw_full, entry, save)
+    if "builds" in options.steps:
+        build_runs(users, options, folder, settings, [("full_build", raw_cut), ("daily_run", raw_full)],
+                   entry["runs"], save)  # fmt: skip
 
 
 def build_runs(users: int, options: BenchOptions, folder: Path, settings: dict[str, Any],
