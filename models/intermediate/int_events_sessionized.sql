@@ -10,7 +10,9 @@
 with
 
 -- Each branch reads the validated events itself (not a shared CTE), so neither makes the engine
--- hold all events in memory for the other.
+-- hold all events in memory for the other. The ordering windows see only three narrow columns
+-- (session_steps); the events' payload joins their derived session id afterwards, so the sorts
+-- never carry the properties.
 with_client_session as (
     select * from {{ ref('int_events_validated') }}
     where quarantine_reason is null and session_id is not null
@@ -21,11 +23,13 @@ without_session as (
     where quarantine_reason is null and session_id is null
 ),
 
-keyed as (
+session_steps as (
     select
-        *,
-        coalesce(anonymous_id, user_id, event_id) as session_key
-    from without_session
+        event_id,
+        coalesce(anonymous_id, user_id, event_id) as session_key,
+        occurred_at
+    from {{ ref('int_events_validated') }}
+    where quarantine_reason is null and session_id is null
 ),
 
 gaps as (
@@ -35,7 +39,7 @@ gaps as (
             partition by session_key
             order by occurred_at, event_id
         ) as previous_occurred_at
-    from keyed
+    from session_steps
 ),
 
 starts as (
@@ -61,32 +65,38 @@ numbered as (
     from starts
 ),
 
-labelled as (
+-- event_id is unique among kept events (stg_raw__events), so each event finds its one session.
+derived_session_ids as (
     select
-        *,
-        cast(derived_session_number as {{ dbt.type_string() }}) as derived_session_label
+        event_id,
+        {{ dbt.concat([
+            "'derived:'", 'session_key', "':'",
+            'cast(derived_session_number as ' ~ dbt.type_string() ~ ')'
+        ]) }} as session_id
     from numbered
 ),
 
 derived_sessions as (
     select
-        event_id,
-        user_id,
-        anonymous_id,
-        {{ dbt.concat(["'derived:'", 'session_key', "':'", 'derived_session_label']) }} as session_id,
+        without_session.event_id,
+        without_session.user_id,
+        without_session.anonymous_id,
+        derived_session_ids.session_id,
         true as is_session_derived,
-        event_name,
-        occurred_at,
-        received_at,
-        platform,
-        page,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
-        utm_term,
-        properties
-    from labelled
+        without_session.event_name,
+        without_session.occurred_at,
+        without_session.received_at,
+        without_session.platform,
+        without_session.page,
+        without_session.utm_source,
+        without_session.utm_medium,
+        without_session.utm_campaign,
+        without_session.utm_content,
+        without_session.utm_term,
+        without_session.properties
+    from without_session
+    inner join derived_session_ids
+        on without_session.event_id = derived_session_ids.event_id
 ),
 
 client_sessions as (
