@@ -2,13 +2,29 @@
 -- are in fct_events. Landing attributes (platform, page, UTM) come from the session's first event.
 -- stitched_user_id: the session's user_id, else the user its anonymous_id maps to, read from
 -- fct_events.stitched_user_id of the session's events with that anonymous_id (no identity join).
--- One aggregation over the events, no window: row_by takes the first event's attributes and the
+-- One aggregation over the events, no window: row_by takes the first event's event_id and the
 -- stitched user of the session's anonymous_id (its largest, max(anonymous_id)); without a
--- user_id every event with that anonymous_id carries the same stitched_user_id.
+-- user_id every event with that anonymous_id carries the same stitched_user_id. The landing
+-- attributes join by that event_id afterwards: carried through the aggregation, eight text
+-- columns per session made it spill to disk on large warehouses.
 with
 
 events as (
     select * from {{ ref('fct_events') }}
+),
+
+landing_events as (
+    select
+        event_id,
+        event_name,
+        platform,
+        page,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term
+    from {{ ref('fct_events') }}
 ),
 
 aggregated as (
@@ -28,16 +44,12 @@ aggregated as (
             sum(case when event_name = 'product_view' then 1 else 0 end) as {{ dbt.type_bigint() }}
         ) as product_view_count,
         max(case when event_name = 'order_paid' then 1 else 0 end) = 1 as has_order_paid,
-        {{ row_by(
-            'first',
-            ['event_name', 'platform', 'page', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'],
-            ['occurred_at', 'event_id']
-        ) }} as landing
+        {{ row_by('first', ['event_id'], ['occurred_at', 'event_id']) }} as first_event
     from events
     group by session_id
 ),
 
-final as (
+sessions as (
     select
         aggregated.session_id,
         aggregated.user_id,
@@ -52,15 +64,36 @@ final as (
         aggregated.page_view_count,
         aggregated.product_view_count,
         aggregated.has_order_paid,
-        aggregated.landing.event_name as first_event_name,
-        aggregated.landing.platform,
-        aggregated.landing.page as landing_page,
-        aggregated.landing.utm_source,
-        aggregated.landing.utm_medium,
-        aggregated.landing.utm_campaign,
-        aggregated.landing.utm_content,
-        aggregated.landing.utm_term
+        aggregated.first_event.event_id as first_event_id
     from aggregated
+),
+
+final as (
+    select
+        sessions.session_id,
+        sessions.user_id,
+        sessions.anonymous_id,
+        sessions.stitched_user_id,
+        sessions.is_session_derived,
+        sessions.started_at,
+        sessions.ended_at,
+        sessions.session_date,
+        sessions.duration_seconds,
+        sessions.event_count,
+        sessions.page_view_count,
+        sessions.product_view_count,
+        sessions.has_order_paid,
+        landing_events.event_name as first_event_name,
+        landing_events.platform,
+        landing_events.page as landing_page,
+        landing_events.utm_source,
+        landing_events.utm_medium,
+        landing_events.utm_campaign,
+        landing_events.utm_content,
+        landing_events.utm_term
+    from sessions
+    inner join landing_events
+        on sessions.first_event_id = landing_events.event_id
 )
 
 select * from final
