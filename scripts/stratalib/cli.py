@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -171,11 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench_command.add_argument("--days", type=int, default=365, help="days of generated data (default 365)")
     bench_command.add_argument("--seed", type=int, default=42)
     bench_command.add_argument(
-        "--peers", type=parse_peers, default=",".join(BENCH_PEERS),
+        "--peers", type=names_parser(BENCH_PEERS, "peers", allow_empty=True), default=",".join(BENCH_PEERS),
         help="the engines to compare, comma-separated (default %(default)s)",
     )
     bench_command.add_argument(
-        "--steps", type=parse_steps, default=",".join(BENCH_STEPS),
+        "--steps", type=names_parser(BENCH_STEPS, "steps", allow_empty=False), default=",".join(BENCH_STEPS),
         help="what to run per size, comma-separated (default %(default)s): core (the four core results against "
         "the peers), builds (a full build, then a daily run); at a million users each takes an hour or more",
     )
@@ -208,23 +208,17 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
-def parse_peers(text: str) -> list[str]:
-    """argparse type for --peers: names of BENCH_PEERS, comma-separated (may be empty)."""
-    peers = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [peer for peer in peers if peer not in BENCH_PEERS]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown peer {unknown[0]!r} (choose from {', '.join(BENCH_PEERS)})")
-    return peers
+def names_parser(allowed: Sequence[str], what: str, allow_empty: bool) -> Callable[[str], list[str]]:
+    """An argparse type: names from `allowed`, comma-separated; an empty list only when allow_empty."""
 
+    def parse(text: str) -> list[str]:
+        names = [part.strip() for part in text.split(",") if part.strip()]
+        if any(name not in allowed for name in names) or not (names or allow_empty):
+            raise argparse.ArgumentTypeError(f"not a comma-separated list of {what}: {text!r} (choose from "
+                                             f"{', '.join(allowed)})")  # fmt: skip
+        return names
 
-def parse_steps(text: str) -> list[str]:
-    """argparse type for --steps: names of BENCH_STEPS, comma-separated, at least one."""
-    steps = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [step for step in steps if step not in BENCH_STEPS]
-    if unknown or not steps:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of steps: {text!r} (choose from "
-                                         f"{', '.join(BENCH_STEPS)})")  # fmt: skip
-    return steps
+    return parse
 
 
 def check_output_folder(out: Path) -> None:

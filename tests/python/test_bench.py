@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from helpers import run_strata
 
 from stratalib.bench.compare import compare_all
 from stratalib.bench.run import DBT_OWN_WORK, PUBLISHING, BenchOptions, all_agree, markdown, run_bench
@@ -114,6 +115,18 @@ def test_a_step_runs_on_its_own(tmp_path: Path) -> None:
     assert size["core_results"]["peers"] == []
     written = (tmp_path / "out" / "bench.md").read_text()
     assert "Four core results" in written and "| full build |" not in written
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [("--steps", "", "steps: ''"), ("--steps", "core,nope", "steps: 'core,nope'"), ("--peers", "spark", "peers")],
+)
+def test_an_unknown_or_missing_name_is_a_usage_error(option: str, value: str, problem: str) -> None:
+    """--steps needs at least one known step, --peers only known peers (none is allowed): anything else
+    stops with exit 2 before any data is generated."""
+    completed = run_strata("bench", option, value)
+    assert completed.returncode == 2
+    assert f"not a comma-separated list of {problem}" in completed.stderr
 
 
 def test_a_wrong_answer_is_reported(bench: tuple[dict, Path]) -> None:

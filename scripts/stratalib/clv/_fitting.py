@@ -19,7 +19,8 @@ from scipy.optimize import minimize
 
 # Fits whose log-parameters leave this box are degenerate (a parameter ran to 0 or infinity).
 MAX_ABS_LOG_PARAMETER = 15.0
-NELDER_MEAD_OPTIONS = {"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 40_000}
+# Nelder-Mead's fatol (its tolerance on the negative log-likelihood) is not fixed here: see fatol_for.
+NELDER_MEAD_OPTIONS = {"xatol": 1e-8, "maxiter": 20_000, "maxfev": 40_000}
 # Nelder-Mead's fatol is absolute, but rounding in a sum over n customers is about n times larger:
 # a fixed 1e-10 cannot be met once the log-likelihood is in the tens of thousands (the simplex
 # collapses onto one point whose evaluations still differ in the last bits, until maxfev). A
@@ -150,16 +151,13 @@ def maximise_likelihood(
     start: np.ndarray,
     weight: np.ndarray,
     *columns: np.ndarray,
-    fatol: float | None = None,
     initial_step: float | None = None,
 ) -> LogScaleOptimum:
-    """Maximum likelihood over the log-parameters: Nelder-Mead from `start`, polished by L-BFGS-B;
-    the better of the two when both finished. fatol overrides Nelder-Mead's fixed 1e-10;
+    """Maximum likelihood over the log-parameters: Nelder-Mead from `start`, stopping at
+    fatol_for(weight), polished by L-BFGS-B; the better of the two when both finished.
     initial_step replaces scipy's first simplex by initial_simplex(start, initial_step)."""
     arguments = (log_likelihood, weight, *columns)
-    options = dict(NELDER_MEAD_OPTIONS)
-    if fatol is not None:
-        options["fatol"] = fatol
+    options = {**NELDER_MEAD_OPTIONS, "fatol": fatol_for(weight)}
     if initial_step is not None:
         options["initial_simplex"] = initial_simplex(start, initial_step)
     coarse = minimize(weighted_negative_log_likelihood, start, args=arguments, method="Nelder-Mead", options=options)

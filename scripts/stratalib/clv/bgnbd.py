@@ -31,7 +31,6 @@ from scipy.special import betaln, expit, gammaln, hyp2f1
 from stratalib.clv._fitting import (
     as_float_array,
     distinct_rows,
-    fatol_for,
     fit_result,
     maximise_likelihood,
     summary_problem,
@@ -88,9 +87,7 @@ def fit_bgnbd(frequency, recency, age, min_buyers: int = DEFAULT_MIN_BUYERS) -> 
         return unfitted_bgnbd(customers, problem)
 
     columns, weight = distinct_rows(x, t_x, t)
-    optimum = maximise_likelihood(
-        bgnbd_log_likelihood, START_LOG_PARAMETERS, weight, *columns, fatol=fatol_for(weight)
-    )
+    optimum = maximise_likelihood(bgnbd_log_likelihood, START_LOG_PARAMETERS, weight, *columns)
     return fit_result(PARAMETER_NAMES, optimum, customers)
 
 

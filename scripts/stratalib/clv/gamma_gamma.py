@@ -38,7 +38,6 @@ from stratalib.clv._fitting import (
     INITIAL_LOG_STEP,
     as_float_array,
     distinct_rows,
-    fatol_for,
     fit_result,
     maximise_likelihood,
     too_few_note,
@@ -111,7 +110,6 @@ def fit_gamma_gamma(
             start_log_parameters(m),
             weight,
             *columns,
-            fatol=fatol_for(weight),
             initial_step=INITIAL_LOG_STEP,
         )
     result = fit_result(PARAMETER_NAMES, optimum, customers, what="repeat customers")

@@ -63,7 +63,6 @@ from stratalib.clv._fitting import (
     INITIAL_LOG_STEP,
     as_float_array,
     distinct_rows,
-    fatol_for,
     fit_result,
     maximise_likelihood,
     summary_problem,
@@ -147,7 +146,6 @@ def fit_pareto_nbd(
             START_LOG_PARAMETERS,
             weight,
             *columns,
-            fatol=fatol_for(weight),
             initial_step=INITIAL_LOG_STEP,
         )
     return fit_result(PARAMETER_NAMES, optimum, customers)
