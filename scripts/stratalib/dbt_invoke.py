@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,30 @@ def prepare_environment(warehouse: Path, target: str = "dev") -> None:
     # DuckDB's threads setting (profiles.yml): every core unless the user chose a number.
     os.environ.setdefault("STRATA_DUCKDB_THREADS", str(os.cpu_count() or 1))
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+
+def profile_default(variable: str) -> str:
+    """The default the profile gives an environment variable (profiles.yml: env_var('NAME', 'default'))."""
+    text = (PROFILES_DIR / "profiles.yml").read_text()
+    found = re.search(rf"env_var\('{variable}', '([^']*)'\)", text)
+    if not found:
+        raise ValueError(f"profiles.yml sets no default for {variable}")
+    return found.group(1)
+
+
+def duckdb_settings() -> dict[str, Any]:
+    """DuckDB's memory_limit, threads and preserve_insertion_order as the profile gives them to dbt
+    (the environment, else the profile's defaults; threads: the machine's cores, as
+    prepare_environment sets). The connections strata opens itself to copy whole tables
+    (publishing) take them too, so they stay within the memory the build is given."""
+    def setting(variable: str) -> str:
+        return os.environ.get(variable) or profile_default(variable)
+
+    return {
+        "memory_limit": setting("STRATA_DUCKDB_MEMORY_LIMIT"),
+        "threads": int(os.environ.get("STRATA_DUCKDB_THREADS") or os.cpu_count() or 1),
+        "preserve_insertion_order": setting("STRATA_DUCKDB_PRESERVE_INSERTION_ORDER").lower() == "true",
+    }
 
 
 def dbt_target_dir() -> Path:

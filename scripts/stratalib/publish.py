@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stratalib.dbt_invoke import duckdb_settings
 from stratalib.fingerprint import quote_identifier
 
 if TYPE_CHECKING:
@@ -152,11 +153,24 @@ def sync(path: Path) -> None:
         os.close(descriptor)
 
 
+def copy_settings(warehouse: Path) -> dict[str, str]:
+    """DuckDB settings of the connection that copies the marts: the build's memory_limit, threads
+    and preserve_insertion_order (DuckDB's own default memory limit, 80% of the machine, let it
+    hold 13.7 GB copying a million users' events), spilling where the build spills."""
+    settings = duckdb_settings()
+    return {
+        "memory_limit": settings["memory_limit"],
+        "threads": str(settings["threads"]),
+        "preserve_insertion_order": str(settings["preserve_insertion_order"]).lower(),
+        "temp_directory": os.environ.get("STRATA_DUCKDB_TEMP_DIRECTORY") or f"{warehouse}.tmp",
+    }
+
+
 def write_published(warehouse: Path, new_file: Path) -> int:
     """Write the analyst-facing relations of `warehouse` into `new_file` and check them; return how many."""
     import duckdb
 
-    with duckdb.connect() as connection:
+    with duckdb.connect(config=copy_settings(warehouse)) as connection:
         connection.execute("set enable_progress_bar = false")
         connection.execute(f"attach {sql_literal(str(warehouse))} as {quote_identifier(warehouse.stem)} (read_only)")
         connection.execute(f"attach {sql_literal(str(new_file))} as {TARGET_ALIAS}")

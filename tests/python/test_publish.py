@@ -166,6 +166,25 @@ def test_the_contact_scan_can_fail(tmp_path: Path, contact: str) -> None:
     assert parquet_contact_columns(tmp_path) == ["t.parquet:city"]
 
 
+def test_publishing_copies_within_the_builds_duckdb_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connection that copies the marts takes the build's memory limit, threads, insertion order
+    and spill folder (DuckDB's own defaults would let it use 80% of the machine's memory)."""
+    monkeypatch.setenv("STRATA_DUCKDB_MEMORY_LIMIT", "1GiB")
+    monkeypatch.setenv("STRATA_DUCKDB_THREADS", "1")
+    monkeypatch.delenv("STRATA_DUCKDB_PRESERVE_INSERTION_ORDER", raising=False)
+    monkeypatch.setenv("STRATA_DUCKDB_TEMP_DIRECTORY", str(tmp_path / "spill"))
+    settings = publishing.copy_settings(tmp_path / "strata.duckdb")
+    with duckdb.connect(config=settings) as connection:
+        applied = dict(connection.execute(
+            "select name, value from duckdb_settings() where name in "
+            "('memory_limit', 'threads', 'preserve_insertion_order', 'temp_directory')"
+        ).fetchall())  # fmt: skip
+    assert applied == {
+        "memory_limit": "1.0 GiB", "threads": "1", "preserve_insertion_order": "false",
+        "temp_directory": str(tmp_path / "spill"),
+    }  # fmt: skip
+
+
 @pytest.mark.parametrize("harmless", ["p13812345678", "o00012345", "1381234567890", "12.50", "derived:u1:2", "a@b"])
 def test_ids_and_numbers_are_not_contacts(harmless: str) -> None:
     with duckdb.connect() as connection:

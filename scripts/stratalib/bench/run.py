@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -41,7 +40,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from stratalib.dbt_invoke import PROFILES_DIR, PROJECT_DIR
+from stratalib.dbt_invoke import PROJECT_DIR
+from stratalib.dbt_invoke import duckdb_settings as dbt_duckdb_settings
 from stratalib.raw_slices import export_as_of
 
 DEFAULT_SIZES = (10_000, 200_000)
@@ -269,22 +269,11 @@ class BenchOptions:
     progress: Any = field(default=print)
 
 
-def profile_default(variable: str) -> str:
-    """The default the profile gives an environment variable (profiles.yml: env_var('NAME', 'default'))."""
-    text = (PROFILES_DIR / "profiles.yml").read_text()
-    found = re.search(rf"env_var\('{variable}', '([^']*)'\)", text)
-    if not found:
-        raise BenchError(f"profiles.yml sets no default for {variable}")
-    return found.group(1)
-
-
 def duckdb_settings() -> dict[str, Any]:
-    """The memory limit and thread count strata's DuckDB uses (environment, else the defaults
-    strata applies); the peers get the same."""
-    return {
-        "memory_limit": os.environ.get("STRATA_DUCKDB_MEMORY_LIMIT") or profile_default("STRATA_DUCKDB_MEMORY_LIMIT"),
-        "threads": int(os.environ.get("STRATA_DUCKDB_THREADS") or os.cpu_count() or 1),
-    }
+    """The memory limit and thread count strata's DuckDB uses (stratalib.dbt_invoke); the peers
+    get the same."""
+    settings = dbt_duckdb_settings()
+    return {"memory_limit": settings["memory_limit"], "threads": settings["threads"]}
 
 
 def raw_event_rows(raw_dir: Path) -> int:
