@@ -1,12 +1,17 @@
 -- One row per valid, de-duplicated event that occurred on or before the as-of date
--- (reporting time zone), with its session and reporting date. The as-of filter of every event
--- model is written here once: int_identity_map reads these events (the devices it maps) and
--- int_events_identified adds each event's stitched identity to them.
+-- (reporting time zone), with its reporting date: the as-of filter of every event model, written
+-- once. int_identity_map reads these events (the devices it maps); int_events_sessionized gives
+-- them their sessions and int_events_identified their stitched identity.
+-- The filter comes before the sessions: an event's session depends only on the earlier events of
+-- its device, which pass the filter too (a later instant never has an earlier reporting date in a
+-- zone whose clocks do not turn back across midnight), so the sessions are those of all events;
+-- and the map, which needs no sessions, does not compute them.
 -- A view: int_events_identified stores the events.
 with
 
 events as (
-    select * from {{ ref('int_events_sessionized') }}
+    select * from {{ ref('int_events_validated') }}
+    where quarantine_reason is null
 ),
 
 as_of as (
@@ -19,7 +24,6 @@ final as (
         events.user_id,
         events.anonymous_id,
         events.session_id,
-        events.is_session_derived,
         events.event_name,
         events.occurred_at,
         {{ reporting_date('events.occurred_at') }} as event_date,

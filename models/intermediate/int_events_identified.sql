@@ -6,7 +6,7 @@
 with
 
 events as (
-    select * from {{ ref('int_events_dated') }}
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 identity_map as (

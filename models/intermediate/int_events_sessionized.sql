@@ -1,4 +1,4 @@
--- Valid events, each with a session.
+-- The events of int_events_dated (valid, on or before the as-of date), each with a session.
 -- Sessions: the client's session_id when present. Otherwise derived per device: events without
 -- a session_id that share a session key (anonymous_id, else user_id, else the event itself) and
 -- follow each other, ordered by occurred_at then event_id, belong to one session until a gap of
@@ -9,18 +9,18 @@
 -- keep it, so their order is never needed.
 with
 
--- Each branch reads the validated events itself (not a shared CTE), so neither makes the engine
+-- Each branch reads the dated events itself (not a shared CTE), so neither makes the engine
 -- hold all events in memory for the other. The ordering windows see only three narrow columns
 -- (session_steps); the events' payload joins their derived session id afterwards, so the sorts
 -- never carry the properties.
 with_client_session as (
-    select * from {{ ref('int_events_validated') }}
-    where quarantine_reason is null and session_id is not null
+    select * from {{ ref('int_events_dated') }}
+    where session_id is not null
 ),
 
 without_session as (
-    select * from {{ ref('int_events_validated') }}
-    where quarantine_reason is null and session_id is null
+    select * from {{ ref('int_events_dated') }}
+    where session_id is null
 ),
 
 session_steps as (
@@ -28,8 +28,8 @@ session_steps as (
         event_id,
         coalesce(anonymous_id, user_id, event_id) as session_key,
         occurred_at
-    from {{ ref('int_events_validated') }}
-    where quarantine_reason is null and session_id is null
+    from {{ ref('int_events_dated') }}
+    where session_id is null
 ),
 
 gaps as (
@@ -85,7 +85,9 @@ derived_sessions as (
         true as is_session_derived,
         without_session.event_name,
         without_session.occurred_at,
+        without_session.event_date,
         without_session.received_at,
+        without_session.is_late_arrival,
         without_session.platform,
         without_session.page,
         without_session.utm_source,
@@ -108,7 +110,9 @@ client_sessions as (
         false as is_session_derived,
         event_name,
         occurred_at,
+        event_date,
         received_at,
+        is_late_arrival,
         platform,
         page,
         utm_source,
