@@ -40,8 +40,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from stratalib.dbt_invoke import PROJECT_DIR
-from stratalib.dbt_invoke import duckdb_settings as dbt_duckdb_settings
+from stratalib.dbt_invoke import PROJECT_DIR, duckdb_settings
 from stratalib.raw_slices import export_as_of
 
 DEFAULT_SIZES = (10_000, 200_000)
@@ -267,13 +266,6 @@ class BenchOptions:
     steps: tuple[str, ...] = STEPS
     skip_unit_tests: bool = True
     progress: Any = field(default=print)
-
-
-def duckdb_settings() -> dict[str, Any]:
-    """The memory limit and thread count strata's DuckDB uses (stratalib.dbt_invoke); the peers
-    get the same."""
-    settings = dbt_duckdb_settings()
-    return {"memory_limit": settings["memory_limit"], "threads": settings["threads"]}
 
 
 def raw_event_rows(raw_dir: Path) -> int:
