@@ -48,7 +48,7 @@ def prepare_environment(warehouse: Path, target: str = "dev") -> None:
     os.environ["STRATA_SCRIPTS_DIR"] = str(PROJECT_DIR / "scripts")
     os.environ["STRATA_TARGET"] = target
     # DuckDB's threads setting (profiles.yml): every core unless the user chose a number.
-    os.environ.setdefault("STRATA_DUCKDB_THREADS", str(os.cpu_count() or 1))
+    os.environ.setdefault("STRATA_DUCKDB_THREADS", str(default_threads()))
     warehouse.parent.mkdir(parents=True, exist_ok=True)
 
 
@@ -61,17 +61,29 @@ def profile_default(variable: str) -> str:
     return found.group(1)
 
 
+def default_threads() -> int:
+    """DuckDB's threads when STRATA_DUCKDB_THREADS is unset: the machine's cores."""
+    return os.cpu_count() or 1
+
+
+def spill_folder(warehouse: Path) -> str:
+    """DuckDB's temp_directory for a warehouse, as profiles.yml gives it to dbt:
+    STRATA_DUCKDB_TEMP_DIRECTORY, else `<warehouse>.tmp` beside the file."""
+    return os.environ.get("STRATA_DUCKDB_TEMP_DIRECTORY") or f"{warehouse}.tmp"
+
+
 def duckdb_settings() -> dict[str, Any]:
     """DuckDB's memory_limit, threads and preserve_insertion_order as the profile gives them to dbt
-    (the environment, else the profile's defaults; threads: the machine's cores, as
+    (the environment, else the profile's defaults; threads: default_threads, as
     prepare_environment sets). The connections strata opens itself to copy whole tables
-    (publishing) take them too, so they stay within the memory the build is given."""
+    (publishing) take them too, with spill_folder, so they stay within the memory the build is
+    given. The spill folder is apart because it belongs to one warehouse, these to the machine."""
     def setting(variable: str) -> str:
         return os.environ.get(variable) or profile_default(variable)
 
     return {
         "memory_limit": setting("STRATA_DUCKDB_MEMORY_LIMIT"),
-        "threads": int(os.environ.get("STRATA_DUCKDB_THREADS") or os.cpu_count() or 1),
+        "threads": int(os.environ.get("STRATA_DUCKDB_THREADS") or default_threads()),
         "preserve_insertion_order": setting("STRATA_DUCKDB_PRESERVE_INSERTION_ORDER").lower() == "true",
     }
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stratalib.dbt_invoke import duckdb_settings
+from stratalib.dbt_invoke import duckdb_settings, spill_folder
 from stratalib.fingerprint import quote_identifier
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ def copy_settings(warehouse: Path) -> dict[str, str]:
         "memory_limit": settings["memory_limit"],
         "threads": str(settings["threads"]),
         "preserve_insertion_order": str(settings["preserve_insertion_order"]).lower(),
-        "temp_directory": os.environ.get("STRATA_DUCKDB_TEMP_DIRECTORY") or f"{warehouse}.tmp",
+        "temp_directory": spill_folder(warehouse),
     }
 
 

@@ -185,6 +185,13 @@ def test_publishing_copies_within_the_builds_duckdb_settings(tmp_path: Path, mon
     }  # fmt: skip
 
 
+def test_publishing_spills_beside_the_warehouse_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without STRATA_DUCKDB_TEMP_DIRECTORY the copy spills where profiles.yml lets the build spill."""
+    monkeypatch.delenv("STRATA_DUCKDB_TEMP_DIRECTORY", raising=False)
+    settings = publishing.copy_settings(tmp_path / "strata.duckdb")
+    assert settings["temp_directory"] == str(tmp_path / "strata.duckdb.tmp")
+
+
 @pytest.mark.parametrize("harmless", ["p13812345678", "o00012345", "1381234567890", "12.50", "derived:u1:2", "a@b"])
 def test_ids_and_numbers_are_not_contacts(harmless: str) -> None:
     with duckdb.connect() as connection:
