@@ -103,6 +103,15 @@ def test_the_daily_run_reads_a_larger_export(bench: tuple[dict, Path]) -> None:
     assert added == size["daily_changes"]["events"] > 0
 
 
+def test_the_daily_run_parses_only_what_changed(bench: tuple[dict, Path]) -> None:
+    """Both builds read one export folder into one warehouse, as a user's daily runs do, so the
+    daily run reuses the full build's parse (dbt's partial parsing) and its "dbt itself" is a
+    morning run's; with a raw folder of its own it would parse the whole project again."""
+    logs = bench[1] / "work" / "users_300"
+    assert "Unable to do partial parsing" in (logs / "full_build.log").read_text()
+    assert "Unable to do partial parsing" not in (logs / "daily_run.log").read_text()
+
+
 def test_a_step_runs_on_its_own(tmp_path: Path) -> None:
     """--steps core: the four core results (here strata's lineage alone, no peer) and no build, so
     a million users can be measured in two sittings."""
