@@ -66,6 +66,12 @@ def default_threads() -> int:
     return os.cpu_count() or 1
 
 
+def dbt_threads() -> int:
+    """dbt's threads (models built side by side) as the profile gives them: STRATA_DBT_THREADS,
+    else the profile's default."""
+    return int(os.environ.get("STRATA_DBT_THREADS") or profile_default("STRATA_DBT_THREADS"))
+
+
 def spill_folder(warehouse: Path) -> str:
     """DuckDB's temp_directory for a warehouse, as profiles.yml gives it to dbt:
     STRATA_DUCKDB_TEMP_DIRECTORY, else `<warehouse>.tmp` beside the file."""

@@ -36,6 +36,9 @@ FIGURES = ["wall_seconds", "peak_mib", "events_per_second"]
 # A peer whose run fails (stratalib.bench.peers has no such engine), as chDB does when it runs
 # out of memory: the bench records it and goes on.
 FAILING_PEER = "no_such_engine"
+# dbt's threads for the bench's builds (STRATA_DBT_THREADS; the profile's default is 2): a value
+# of its own shows that the setting reaches dbt and that the report states it.
+DBT_THREADS = 3
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +48,18 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
         sizes=[300], work=folder / "work", keep=True, out=folder / "out", peers=(*INSTALLED_PEERS, FAILING_PEER),
         progress=lambda line: None,
     )  # fmt: skip
-    return run_bench(options), folder
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STRATA_DBT_THREADS", str(DBT_THREADS))
+        return run_bench(options), folder
+
+
+def test_the_builds_run_with_the_dbt_threads_the_report_states(bench: tuple[dict, Path]) -> None:
+    report, folder = bench
+    assert report["settings"]["dbt_threads"] == DBT_THREADS
+    assert f"dbt threads {DBT_THREADS};" in (folder / "out" / "bench.md").read_text()
+    for log in ("full_build.log", "daily_run.log"):
+        text = (folder / "work" / "users_300" / log).read_text()
+        assert f"Concurrency: {DBT_THREADS} threads" in text, log
 
 
 def test_every_peer_gives_strata_answers(bench: tuple[dict, Path]) -> None:

@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from stratalib.dbt_invoke import PROJECT_DIR, duckdb_settings
+from stratalib.dbt_invoke import PROJECT_DIR, dbt_threads, duckdb_settings
 from stratalib.raw_slices import export_as_of
 
 DEFAULT_SIZES = (10_000, 200_000)
@@ -449,7 +449,8 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     report: dict[str, Any] = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "memory_gib": round(memory_bytes() / 2**30, 1)},
-        "settings": {**settings, "days": options.days, "start": options.start.isoformat(), "seed": options.seed,
+        "settings": {**settings, "dbt_threads": dbt_threads(), "days": options.days,
+                     "start": options.start.isoformat(), "seed": options.seed,
                      "unit_tests": not options.skip_unit_tests},
         "sizes": [],
     }
@@ -480,9 +481,9 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         "# strata bench",
         "",
-        f"{report['generated_at']}; {report['machine']['cpus']} CPUs, {report['machine']['memory_gib']} GiB; DuckDB "
-        f"threads {settings['threads']}, memory_limit {settings['memory_limit']}; {settings['days']} days of data "
-        f"from {settings['start']}, seed {settings['seed']}; dbt unit tests "
+        f"{report['generated_at']}; {report['machine']['cpus']} CPUs, {report['machine']['memory_gib']} GiB; "
+        f"dbt threads {settings['dbt_threads']}; DuckDB threads {settings['threads']}, memory_limit "
+        f"{settings['memory_limit']}; {settings['days']} days of data from {settings['start']}, seed {settings['seed']}; dbt unit tests "
         f"{'included' if settings['unit_tests'] else 'skipped'}.",
         "Wall seconds of a stage: the time any of its nodes ran (they may run side by side); node seconds: their "
         "sum. Peak memory: resident set of the whole process tree, sampled. Events per second: raw event rows of "
