@@ -66,10 +66,14 @@ def default_threads() -> int:
     return os.cpu_count() or 1
 
 
+def profile_setting(variable: str) -> str:
+    """A setting the profile reads from an environment variable: the variable, else its default."""
+    return os.environ.get(variable) or profile_default(variable)
+
+
 def dbt_threads() -> int:
-    """dbt's threads (models built side by side) as the profile gives them: STRATA_DBT_THREADS,
-    else the profile's default."""
-    return int(os.environ.get("STRATA_DBT_THREADS") or profile_default("STRATA_DBT_THREADS"))
+    """dbt's threads (models built side by side) as the profile gives them (STRATA_DBT_THREADS)."""
+    return int(profile_setting("STRATA_DBT_THREADS"))
 
 
 def spill_folder(warehouse: Path) -> str:
@@ -84,13 +88,10 @@ def duckdb_settings() -> dict[str, Any]:
     prepare_environment sets). The connections strata opens itself to copy whole tables
     (publishing) take them too, with spill_folder, so they stay within the memory the build is
     given. The spill folder is apart because it belongs to one warehouse, these to the machine."""
-    def setting(variable: str) -> str:
-        return os.environ.get(variable) or profile_default(variable)
-
     return {
-        "memory_limit": setting("STRATA_DUCKDB_MEMORY_LIMIT"),
+        "memory_limit": profile_setting("STRATA_DUCKDB_MEMORY_LIMIT"),
         "threads": int(os.environ.get("STRATA_DUCKDB_THREADS") or default_threads()),
-        "preserve_insertion_order": setting("STRATA_DUCKDB_PRESERVE_INSERTION_ORDER").lower() == "true",
+        "preserve_insertion_order": profile_setting("STRATA_DUCKDB_PRESERVE_INSERTION_ORDER").lower() == "true",
     }
 
 

@@ -483,8 +483,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"{report['generated_at']}; {report['machine']['cpus']} CPUs, {report['machine']['memory_gib']} GiB; "
         f"dbt threads {settings['dbt_threads']}; DuckDB threads {settings['threads']}, memory_limit "
-        f"{settings['memory_limit']}; {settings['days']} days of data from {settings['start']}, seed {settings['seed']}; dbt unit tests "
-        f"{'included' if settings['unit_tests'] else 'skipped'}.",
+        f"{settings['memory_limit']}; {settings['days']} days of data from {settings['start']}, seed "
+        f"{settings['seed']}; dbt unit tests {'included' if settings['unit_tests'] else 'skipped'}.",
         "Wall seconds of a stage: the time any of its nodes ran (they may run side by side); node seconds: their "
         "sum. Peak memory: resident set of the whole process tree, sampled. Events per second: raw event rows of "
         "the run's input over the stage's wall seconds.",
