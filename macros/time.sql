@@ -102,3 +102,12 @@
 {% macro never_received_date() -%}
     cast('9999-12-31' as date)
 {%- endmacro %}
+
+{#
+    received_day(instant): the received day of an event (the UTC date of its received_at, else
+    never_received_date()): the day stg_raw__events stores a raw row under and int_events_identified
+    re-reads by.
+#}
+{% macro received_day(instant) -%}
+    coalesce(cast({{ instant }} as date), {{ never_received_date() }})
+{%- endmacro %}

@@ -5,7 +5,7 @@ it stood on three days (stratalib.raw_slices). Three warehouses are built, each 
 day's fixed load time:
 - daily: `strata build` on day 1, 2, 3, as a user runs it every morning (incremental models
   read only the new days);
-- reprocessed: the same three runs, but every incremental model that reads raw data is dropped
+- reprocessed: the same three runs, but every incremental model that stores events is dropped
   before each run after the first, so it is rebuilt from all the raw rows (what every run did
   before the models were incremental);
 - rebuilt: one `strata build` on day 3 into a new warehouse (a `--full-refresh`).
@@ -25,7 +25,19 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import COLUMNS, copy_warehouse, event, query, run_build, run_dbt, run_strata, write_csv, write_minimal_raw
+from helpers import (
+    COLUMNS,
+    USER_COLUMNS,
+    copy_warehouse,
+    event,
+    query,
+    run_build,
+    run_dbt,
+    run_strata,
+    user,
+    write_csv,
+    write_minimal_raw,
+)
 from stratalib.dbt_invoke import dbt_target_dir
 from stratalib.fingerprint import mart_fingerprints
 from stratalib.raw_slices import export_as_of
@@ -36,8 +48,9 @@ CUT_DAYS = ["2024-12-12 00:00:00", "2024-12-20 00:00:00"]
 FINAL_LOAD_TIME = "2025-01-15 00:00:00"
 # The models that add one snapshot date per run (their history is what was known that day).
 ACCUMULATING = {"user_layer_history", "user_tag_history", "audience_members"}
-# The incremental models that read raw data: what `reprocessed` drops before each run.
-REPROCESSED = {"stg_raw__events": "staging"}
+# The incremental models that store events (raw, then identified): what `reprocessed` drops
+# before each run.
+REPROCESSED = {"stg_raw__events": "staging", "int_events_identified": "intermediate"}
 # One pseudonym key for every warehouse of the module, so their hashed contacts compare equal
 # (each warehouse would otherwise get a key of its own).
 SHARED_KEY = {"STRATA_PII_KEY": "ab" * 32}
@@ -110,7 +123,7 @@ def manifest() -> dict:
     return json.loads((dbt_target_dir() / "manifest.json").read_text())
 
 
-def test_the_reprocessed_models_are_the_incremental_raw_readers(warehouses: dict[str, Path]) -> None:
+def test_the_reprocessed_models_are_the_incremental_event_stores(warehouses: dict[str, Path]) -> None:
     """A new incremental model must be listed here, so the test rebuilds it in `reprocessed`."""
     incremental = {
         node["name"]
@@ -225,3 +238,101 @@ def test_a_copy_after_the_window_is_a_duplicate_of_the_stored_one(tmp_path: Path
         "select event_id, cast(received_date as varchar), coalesce(quarantine_reason, 'kept') "
         "from staging.stg_raw__events order by 1, 2",
     ) == rows["day2"]
+
+
+# --- int_events_identified: what a daily run writes again (doc block incremental_identified_events) ---
+
+
+def raw_event(
+    event_id: str, user_id: str, device: str, session: str, occurred_at: str, received_at: str
+) -> list[str]:
+    return [event_id, user_id, device, session, "page_view", occurred_at, received_at, "app", "home", "", "", "", "{}"]
+
+
+def identified_rows(warehouse: Path) -> list[tuple]:
+    return query(warehouse, "select * from intermediate.int_events_identified order by event_id")
+
+
+def users_csv(raw_dir: Path, user_ids: list[str]) -> None:
+    write_csv(raw_dir / "raw_users.csv", USER_COLUMNS, [user(user_id, "2024-01-01 10:00:00") for user_id in user_ids])
+
+
+# Day 1 is loaded on 2024-02-16 and stores received days up to 2024-02-15, so day 2 re-reads from
+# 2024-02-08: every event of 2024-02-01 below is before the re-read days.
+OLD_EVENTS = [
+    raw_event("a1", "", "d1", "s1", "2024-02-01 10:00:00", "2024-02-01 10:00:01"),
+    raw_event("a2", "", "d2", "", "2024-02-01 10:00:00", "2024-02-01 10:00:01"),
+    raw_event("a3", "", "d2", "", "2024-02-01 12:00:00", "2024-02-01 12:00:01"),
+    raw_event("a4", "u1", "d4", "s4", "2024-02-01 10:00:00", "2024-02-01 10:00:01"),
+    raw_event("a9", "u1", "d4", "s9", "2024-02-15 10:00:00", "2024-02-15 10:00:01"),
+]
+AS_OF_EVENTS = [
+    raw_event("c1", "u1", "d4", "s7", "2024-02-03 10:00:00", "2024-02-03 10:00:01"),
+    raw_event("c2", "u1", "d4", "s4", "2024-02-01 11:00:00", "2024-02-15 10:00:00"),
+    raw_event("c3", "u1", "d4", "s4", "2024-02-01 11:30:00", "2024-02-05 10:00:00"),
+]
+# name: (day-1 users, day-1 events, day-2 users, day-2 events, day-1 and day-2 as-of dates)
+IDENTIFIED_CASES = {
+    # u1 signs in on d1 (a1 is now u1's) and d2 gets an earlier session-less event (a2, a3 are
+    # numbered again): a daily run writes those events again and leaves a4 as stored.
+    "restitched_and_resessioned": (
+        ["u1"], OLD_EVENTS, ["u1"],
+        [*OLD_EVENTS,
+         raw_event("b1", "u1", "d1", "s2", "2024-02-20 10:00:00", "2024-02-20 10:00:01"),
+         raw_event("b2", "", "d2", "", "2024-02-01 09:00:00", "2024-02-20 10:00:01")],
+        ("2024-02-29", "2024-02-29"),
+    ),
+    # u7's event of 2024-02-01 is quarantined on day 1 (unknown user); u7 is in day 2's users.
+    "user_appears_late": (
+        ["u1"], [*OLD_EVENTS, raw_event("c1", "u7", "d7", "s7", "2024-02-01 10:00:00", "2024-02-01 10:00:01")],
+        ["u1", "u7"], [*OLD_EVENTS, raw_event("c1", "u7", "d7", "s7", "2024-02-01 10:00:00", "2024-02-01 10:00:01")],
+        ("2024-02-29", "2024-02-29"),
+    ),
+    # u8 leaves the users export: its stored event is no longer kept.
+    "user_leaves": (
+        ["u1", "u8"], [*OLD_EVENTS, raw_event("c1", "u8", "d8", "s8", "2024-02-01 10:00:00", "2024-02-01 10:00:01")],
+        ["u1"], [*OLD_EVENTS, raw_event("c1", "u8", "d8", "s8", "2024-02-01 10:00:00", "2024-02-01 10:00:01")],
+        ("2024-02-29", "2024-02-29"),
+    ),
+    # c1 occurred after day 1's as-of date; day 2's as-of date is later, and c1 was received
+    # before the re-read days: c2 and c3, events of 2024-02-01 received late, are stored on
+    # 2024-02-15 (a9 is after day 1's as-of date too) and on 2024-02-05, the last day kept.
+    "as_of_moves_past_an_old_event": (
+        ["u1"], [*OLD_EVENTS, *AS_OF_EVENTS], ["u1"], [*OLD_EVENTS, *AS_OF_EVENTS], ("2024-02-02", "2024-02-29"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", IDENTIFIED_CASES)
+def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_path: Path) -> None:
+    """Hand-made: two daily runs of int_events_identified (and what it is built on) give the
+    rows one build of day 2's export gives, in each way a stored event can change after its day."""
+    first_users, first_events, second_users, second_events, as_of_dates = IDENTIFIED_CASES[case]
+    warehouse, rebuilt = tmp_path / "strata.duckdb", tmp_path / "rebuilt.duckdb"
+    for day, (users, events, as_of_date, load_time) in enumerate(
+        [(first_users, first_events, as_of_dates[0], "2024-02-16 00:00:00"),
+         (second_users, second_events, as_of_dates[1], "2024-02-21 00:00:00")]
+    ):  # fmt: skip
+        raw_dir = write_minimal_raw(tmp_path / f"day{day + 1}")
+        users_csv(raw_dir, users)
+        write_csv(raw_dir / "raw_events.csv", COLUMNS["raw_events"], events)
+        dbt_vars = {"load_time": load_time, "as_of_date": as_of_date}
+        if day == 1 and case == "restitched_and_resessioned":
+            with duckdb.connect(str(warehouse)) as connection:
+                connection.execute("update intermediate.int_events_identified set page = 'marked' where event_id = 'a4'")
+        run_dbt(warehouse, raw_dir, "run", "--select", "+int_events_identified", dbt_vars=dbt_vars)
+    run_dbt(rebuilt, raw_dir, "run", "--select", "+int_events_identified", dbt_vars=dbt_vars)
+    daily, expected = identified_rows(warehouse), identified_rows(rebuilt)
+    if case == "restitched_and_resessioned":
+        # a4 was not written again (its mark stays); every other row is the rebuild's, where a1 is
+        # u1's and d2's three session-less events are three sessions, b2 the first.
+        assert query(warehouse, "select page from intermediate.int_events_identified where event_id = 'a4'") == [
+            ("marked",)
+        ]
+        daily, expected = ([row for row in rows if row[0] != "a4"] for rows in (daily, expected))
+        assert query(
+            rebuilt,
+            "select event_id, stitched_user_id, session_id from intermediate.int_events_identified "
+            "where event_id in ('a1', 'a2', 'a3', 'b2') order by 1",
+        ) == [("a1", "u1", "s1"), ("a2", None, "derived:d2:2"), ("a3", None, "derived:d2:3"), ("b2", None, "derived:d2:1")]
+    assert daily == expected

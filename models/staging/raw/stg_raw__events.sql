@@ -31,10 +31,7 @@ received as (
     select
         source.*,
         {{ parse_timestamp('received_at') }} as received_instant,
-        coalesce(
-            cast({{ parse_timestamp('received_at') }} as date),
-            {{ never_received_date() }}
-        ) as received_date
+        {{ received_day(parse_timestamp('received_at')) }} as received_date
     from source
 ),
 
