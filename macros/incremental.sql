@@ -67,9 +67,29 @@
             where user_id is not null
         ),
 
-        -- Kept raw events before the re-read days that are not stored but should be.
-        missed_raw_events as (
-            select raw_events.event_id
+        -- Users of stored events who are no longer kept users.
+        users_gone as (
+            select stored_users.user_id
+            from stored_users
+            left join kept_users
+                on stored_users.user_id = kept_users.user_id
+            where kept_users.user_id is null
+        ),
+
+        -- Kept users without a stored event.
+        users_unstored as (
+            select kept_users.user_id
+            from kept_users
+            left join stored_users
+                on kept_users.user_id = stored_users.user_id
+            where stored_users.user_id is null
+        ),
+
+        -- Kept raw events before the re-read days, on or before the as-of date.
+        raw_before_reread as (
+            select
+                raw_events.user_id,
+                raw_events.occurred_at
             from {{ ref('stg_raw__events') }} as raw_events
             cross join reread_from
             cross join as_of
@@ -77,48 +97,52 @@
                 raw_events.quarantine_reason is null
                 and {{ raw_day }} < reread_from.first_reread_day
                 and {{ reporting_date('raw_events.occurred_at') }} <= as_of.as_of_date
+        ),
+
+        -- Such events that are not stored but should be: their user was not a kept user when they
+        -- were read, or the as-of date has moved past them (no stored event occurred later).
+        missed_user_events as (
+            select raw_before_reread.user_id
+            from raw_before_reread
+            where raw_before_reread.user_id in (select users_unstored.user_id from users_unstored)
+        ),
+
+        missed_as_of_events as (
+            select raw_before_reread.user_id
+            from raw_before_reread
+            cross join reread_from
+            where
+                raw_before_reread.occurred_at > reread_from.last_stored_occurred_at
                 and (
-                    -- its user was not a kept user when it was read
-                    (
-                        raw_events.user_id in (select kept_users.user_id from kept_users)
-                        and raw_events.user_id not in (select stored_users.user_id from stored_users)
-                    )
-                    -- the as-of date has moved past it (no stored event occurred later)
-                    or (
-                        raw_events.occurred_at > reread_from.last_stored_occurred_at
-                        and (
-                            raw_events.user_id is null
-                            or raw_events.user_id in (select kept_users.user_id from kept_users)
-                        )
-                    )
+                    raw_before_reread.user_id is null
+                    or raw_before_reread.user_id in (select kept_users.user_id from kept_users)
                 )
         ),
 
-        -- Stored events that are no longer kept: their user left the users export, or their date
-        -- is after the as-of date.
-        unkept_stored_events as (
+        -- Stored events after the as-of date.
+        late_stored_events as (
             select stored.event_id
             from stored
             cross join as_of
-            where
-                stored.event_date > as_of.as_of_date
-                or (
-                    stored.user_id is not null
-                    and stored.user_id not in (select kept_users.user_id from kept_users)
-                )
+            where stored.event_date > as_of.as_of_date
         ),
 
+        -- The first received day to delete: every day when a change needs a full rewrite.
         forget as (
             select
-                reread_from.first_reread_day,
-                exists (select 1 from missed_raw_events)
-                or exists (select 1 from unkept_stored_events) as forget_all
+                case
+                    when
+                        exists (select 1 from users_gone)
+                        or exists (select 1 from late_stored_events)
+                        or exists (select 1 from missed_user_events)
+                        or exists (select 1 from missed_as_of_events)
+                        then cast('1900-01-01' as date)
+                    else reread_from.first_reread_day
+                end as first_forgotten_day
             from reread_from
         )
 
         delete from {{ this }}
-        where
-            (select forget.forget_all from forget)
-            or {{ stored_day }} >= (select forget.first_reread_day from forget)
+        where {{ stored_day }} >= (select forget.first_forgotten_day from forget)
     {%- endif -%}
 {%- endmacro %}
