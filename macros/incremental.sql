@@ -35,7 +35,6 @@
 {% macro forget_stale_identified_events() -%}
     {%- if is_incremental() -%}
         {%- set stored_day = received_day('received_at') -%}
-        {%- set raw_day = 'raw_events.received_date' -%}
         with
 
         stored as (
@@ -95,7 +94,7 @@
             cross join as_of
             where
                 raw_events.quarantine_reason is null
-                and {{ raw_day }} < reread_from.first_reread_day
+                and raw_events.received_date < reread_from.first_reread_day
                 and {{ reporting_date('raw_events.occurred_at') }} <= as_of.as_of_date
         ),
 

@@ -58,7 +58,7 @@ identity_map as (
     -- Session keys (doc block session) of the raw events without a session_id received after
     -- the last stored day: their derived sessions are numbered again.
     resessioned_keys as (
-        select distinct coalesce(raw_events.anonymous_id, raw_events.user_id, raw_events.event_id) as session_key
+        select distinct {{ session_key('raw_events') }} as session_key
         from {{ ref('stg_raw__events') }} as raw_events
         cross join stored_until
         where
@@ -108,7 +108,7 @@ final as (
             or identified.anonymous_id in (select restitched_devices.anonymous_id from restitched_devices)
             or (
                 identified.is_session_derived
-                and coalesce(identified.anonymous_id, identified.user_id, identified.event_id)
+                and {{ session_key('identified') }}
                 in (select resessioned_keys.session_key from resessioned_keys)
             )
     {%- endif %}

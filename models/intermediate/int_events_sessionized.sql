@@ -26,7 +26,7 @@ without_session as (
 session_steps as (
     select
         event_id,
-        coalesce(anonymous_id, user_id, event_id) as session_key,
+        {{ session_key() }} as session_key,
         occurred_at
     from {{ ref('int_events_dated') }}
     where session_id is null
