@@ -220,7 +220,6 @@
     {{ function }}(struct_pack({% for column in columns %}{{ column }} := {{ column }}{{ ', ' if not loop.last }}{% endfor %}), {{ key }})
 {%- endmacro %}
 
-
 {#
     session_key(events): the session key of an event (doc block session): its anonymous_id, else
     its user_id, else its own event_id. events: the alias whose columns it reads ('' reads them
