@@ -60,7 +60,7 @@ def leftover_relations(warehouse: Path) -> list[tuple]:
     return query(
         warehouse,
         "select table_schema, table_name from information_schema.tables "
-        "where table_name like '%__dbt_tmp%' or table_name like '%__dbt_backup%'",
+        f"where table_name like '%__dbt_tmp%' or table_name like '%{BACKUP_SUFFIX}%'",
     )
 
 
