@@ -21,127 +21,331 @@
 {%- endmacro %}
 
 {#
-    forget_stale_identified_events(): the pre-hook of int_events_identified's daily runs (doc block
-    incremental_identified_events). It deletes the stored events the run writes again:
+    written_at(): the instant this dbt invocation started (UTC, microseconds), as a timestamp: the
+    written_at of every row an incremental event model writes in the run (doc block
+    incremental_consumers).
+#}
+{% macro written_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#
+    log_replaced_identified_events(): the first pre-hook of int_events_identified on DuckDB (doc
+    block incremental_identified_events). It writes to int_events_identified_replaced one marker
+    row for the run (event_id null; is_everything when the run writes every event) and, in a daily
+    run that keeps some events, the stored row of each event the run deletes:
     - those received on or after the last stored received day minus
       var('incremental_lookback_days') (the days stg_raw__events re-reads), and those without a
       received_at;
-    - all of them, when a daily run could not follow the change otherwise: a stored event whose
-      user is no longer a kept user or whose date is after the as-of date, or a kept raw event
-      before those days that is not stored but should be (its user became a kept user, or the
-      as-of date moved past it).
-    After it, the model writes every event received after the last day still stored.
+    - those of a device whose stored anonymous events carry another stitched user than
+      int_identity_map's today;
+    - the derived-session events of a session key with a raw event without a session_id in the
+      re-read days (its sessions are numbered again).
+    Every stored event goes, and only the marker is written, when a daily run could not follow the
+    change otherwise: a stored event whose user is no longer a kept user or whose date is after the
+    as-of date, or a kept raw event before those days that is not stored but should be (its user
+    became a kept user, or the as-of date moved past it). So does every build that is not a daily
+    run. Marker rows older than var('replaced_events_kept_days') go, with their events.
 #}
-{% macro forget_stale_identified_events() -%}
-    {%- if is_incremental() -%}
-        {%- set stored_day = received_day('received_at') -%}
-        with
+{% macro log_replaced_identified_events() -%}
+    {%- if target.type != 'spark' -%}
+        {%- set log = ref('int_events_identified_replaced') -%}
+        {%- set now = written_at() -%}
+        insert into {{ log }} (
+            replaced_at, is_everything, event_id, session_id, user_id, stitched_user_id, anonymous_id, event_date
+        )
+        {% if is_incremental() -%}
+            {%- set stored_day = received_day('received_at') -%}
+            with
 
-        stored as (
-            select * from {{ this }}
-        ),
+            stored as (
+                select * from {{ this }}
+            ),
 
-        reread_from as (
-            select
-                coalesce(
-                    {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(' ~ stored_day ~ ')') }},
-                    cast('1900-01-01' as date)
-                ) as first_reread_day,
-                max(occurred_at) as last_stored_occurred_at
-            from stored
-            where {{ stored_day }} < {{ never_received_date() }}
-        ),
+            reread_from as (
+                select
+                    coalesce(
+                        {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(' ~ stored_day ~ ')') }},
+                        cast('1900-01-01' as date)
+                    ) as first_reread_day,
+                    max(occurred_at) as last_stored_occurred_at
+                from stored
+                where {{ stored_day }} < {{ never_received_date() }}
+            ),
 
-        kept_users as (
-            select user_id from {{ ref('stg_raw__users') }}
-            where quarantine_reason is null
-        ),
+            kept_users as (
+                select user_id from {{ ref('stg_raw__users') }}
+                where quarantine_reason is null
+            ),
 
-        as_of as (
-            select as_of_date from {{ ref('int_as_of_date') }}
-        ),
+            as_of as (
+                select as_of_date from {{ ref('int_as_of_date') }}
+            ),
 
-        stored_users as (
-            select distinct user_id from stored
-            where user_id is not null
-        ),
+            stored_users as (
+                select distinct user_id from stored
+                where user_id is not null
+            ),
 
-        -- Users of stored events who are no longer kept users.
-        users_gone as (
-            select stored_users.user_id
-            from stored_users
-            left join kept_users
-                on stored_users.user_id = kept_users.user_id
-            where kept_users.user_id is null
-        ),
+            -- Users of stored events who are no longer kept users.
+            users_gone as (
+                select stored_users.user_id
+                from stored_users
+                left join kept_users
+                    on stored_users.user_id = kept_users.user_id
+                where kept_users.user_id is null
+            ),
 
-        -- Kept users without a stored event.
-        users_unstored as (
-            select kept_users.user_id
-            from kept_users
-            left join stored_users
-                on kept_users.user_id = stored_users.user_id
-            where stored_users.user_id is null
-        ),
+            -- Kept users without a stored event.
+            users_unstored as (
+                select kept_users.user_id
+                from kept_users
+                left join stored_users
+                    on kept_users.user_id = stored_users.user_id
+                where stored_users.user_id is null
+            ),
 
-        -- Kept raw events before the re-read days, on or before the as-of date.
-        raw_before_reread as (
-            select
-                raw_events.user_id,
-                raw_events.occurred_at
-            from {{ ref('stg_raw__events') }} as raw_events
-            cross join reread_from
-            cross join as_of
-            where
-                raw_events.quarantine_reason is null
-                and raw_events.received_date < reread_from.first_reread_day
-                and {{ reporting_date('raw_events.occurred_at') }} <= as_of.as_of_date
-        ),
+            -- Kept raw events before the re-read days, on or before the as-of date.
+            raw_before_reread as (
+                select
+                    raw_events.user_id,
+                    raw_events.occurred_at
+                from {{ ref('stg_raw__events') }} as raw_events
+                cross join reread_from
+                cross join as_of
+                where
+                    raw_events.quarantine_reason is null
+                    and raw_events.received_date < reread_from.first_reread_day
+                    and {{ reporting_date('raw_events.occurred_at') }} <= as_of.as_of_date
+            ),
 
-        -- Such events that are not stored but should be: their user was not a kept user when they
-        -- were read, or the as-of date has moved past them (no stored event occurred later).
-        missed_user_events as (
-            select raw_before_reread.user_id
-            from raw_before_reread
-            where raw_before_reread.user_id in (select users_unstored.user_id from users_unstored)
-        ),
+            -- Such events that are not stored but should be: their user was not a kept user when
+            -- they were read, or the as-of date has moved past them (no stored event occurred later).
+            missed_user_events as (
+                select raw_before_reread.user_id
+                from raw_before_reread
+                where raw_before_reread.user_id in (select users_unstored.user_id from users_unstored)
+            ),
 
-        missed_as_of_events as (
-            select raw_before_reread.user_id
-            from raw_before_reread
-            cross join reread_from
-            where
-                raw_before_reread.occurred_at > reread_from.last_stored_occurred_at
-                and (
-                    raw_before_reread.user_id is null
-                    or raw_before_reread.user_id in (select kept_users.user_id from kept_users)
-                )
-        ),
+            missed_as_of_events as (
+                select raw_before_reread.user_id
+                from raw_before_reread
+                cross join reread_from
+                where
+                    raw_before_reread.occurred_at > reread_from.last_stored_occurred_at
+                    and (
+                        raw_before_reread.user_id is null
+                        or raw_before_reread.user_id in (select kept_users.user_id from kept_users)
+                    )
+            ),
 
-        -- Stored events after the as-of date.
-        late_stored_events as (
-            select stored.event_id
-            from stored
-            cross join as_of
-            where stored.event_date > as_of.as_of_date
-        ),
+            -- Stored events after the as-of date.
+            late_stored_events as (
+                select stored.event_id
+                from stored
+                cross join as_of
+                where stored.event_date > as_of.as_of_date
+            ),
 
-        -- The first received day to delete: every day when a change needs a full rewrite.
-        forget as (
-            select
-                case
-                    when
+            -- Whether every stored event goes, and else the first re-read received day.
+            forget as (
+                select
+                    (
                         exists (select 1 from users_gone)
                         or exists (select 1 from late_stored_events)
                         or exists (select 1 from missed_user_events)
                         or exists (select 1 from missed_as_of_events)
-                        then cast('1900-01-01' as date)
-                    else reread_from.first_reread_day
-                end as first_forgotten_day
-            from reread_from
-        )
+                    ) as is_everything,
+                    reread_from.first_reread_day
+                from reread_from
+            ),
 
+            -- Devices whose stored anonymous events carry another stitched user than the map's today.
+            restitched_devices as (
+                select distinct stored.anonymous_id
+                from stored
+                left join {{ ref('int_identity_map') }} as identity_map
+                    on
+                        stored.anonymous_id = identity_map.anonymous_id
+                        and identity_map.is_stitched
+                where
+                    stored.user_id is null
+                    and stored.anonymous_id is not null
+                    and stored.stitched_user_id is distinct from identity_map.user_id
+            ),
+
+            -- Session keys (doc block session) of the raw events without a session_id in the
+            -- re-read days: their derived sessions are numbered again.
+            resessioned_keys as (
+                select distinct {{ session_key('raw_events') }} as session_key
+                from {{ ref('stg_raw__events') }} as raw_events
+                cross join forget
+                where
+                    raw_events.session_id is null
+                    and raw_events.received_date >= forget.first_reread_day
+            ),
+
+            replaced as (
+                select stored.*
+                from stored
+                cross join forget
+                where
+                    not forget.is_everything
+                    and (
+                        {{ stored_day }} >= forget.first_reread_day
+                        or stored.anonymous_id in (select restitched_devices.anonymous_id from restitched_devices)
+                        or (
+                            stored.is_session_derived
+                            and {{ session_key('stored') }} in (select resessioned_keys.session_key from resessioned_keys)
+                        )
+                    )
+            )
+
+            select
+                {{ now }},
+                false,
+                event_id,
+                session_id,
+                user_id,
+                stitched_user_id,
+                anonymous_id,
+                event_date
+            from replaced
+            union all
+            select {{ now }}, is_everything, null, null, null, null, null, null
+            from forget
+        {%- else -%}
+            values ({{ now }}, true, null, null, null, null, null, null)
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    forget_replaced_identified_events(): the second pre-hook of int_events_identified's daily
+    runs: deletes the stored events the first (log_replaced_identified_events) wrote to
+    int_events_identified_replaced in this run, or every stored event when it marked the run
+    is_everything. Before that, it adds column written_at to a table stored by an earlier
+    version of strata (add_written_at_column).
+#}
+{% macro forget_replaced_identified_events() -%}
+    {%- if is_incremental() -%}
+        {%- set log = ref('int_events_identified_replaced') -%}
+        {{ add_written_at_column() }};
         delete from {{ this }}
-        where {{ stored_day }} >= (select forget.first_forgotten_day from forget)
+        where
+            exists (
+                select 1 from {{ log }}
+                where replaced_at = {{ written_at() }} and is_everything
+            )
+            or event_id in (
+                select event_id from {{ log }}
+                where replaced_at = {{ written_at() }} and event_id is not null
+            )
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    prune_replaced_identified_events(): the third pre-hook of int_events_identified on DuckDB:
+    deletes the runs of int_events_identified_replaced older than
+    var('replaced_events_kept_days') days (their marker and their events).
+#}
+{% macro prune_replaced_identified_events() -%}
+    {%- if target.type != 'spark' -%}
+        delete from {{ ref('int_events_identified_replaced') }}
+        where replaced_at < {{ dbt.dateadd('day', -var('replaced_events_kept_days'), written_at()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    add_written_at_column(): adds column written_at to the stored table of the model being built
+    when a version of strata before the column stored it (null there: such rows count as written
+    before any later run), so its daily run can go on instead of failing on a schema change.
+#}
+{% macro add_written_at_column() -%}
+    alter table {{ this }} add column if not exists written_at {{ dbt.type_timestamp() }}
+{%- endmacro %}
+
+{#
+    Daily runs of the models that read int_events_identified (doc block incremental_consumers).
+    stored_written_at(): the latest written_at stored in the model being built ({{ this }}), as
+    SQL (a timestamp literal), or none outside a daily run or when nothing is stored (or the table
+    has no written_at yet: a version of strata before the column stored it). It is read
+    with run_query when the model's SQL is compiled, which dbt does before the pre-hooks run, and
+    again when its pre-hook is rendered, before the hook runs: both read the same table.
+#}
+{% macro stored_written_at() -%}
+    {%- if execute and is_incremental() and 'written_at' in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- set latest = run_query('select cast(max(written_at) as varchar) from ' ~ this).columns[0].values()[0] -%}
+        {%- if latest is not none -%}
+            {{ return("cast('" ~ latest ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#
+    changed_since_stored(key_column): a condition on key_column of an event or a stored row that
+    holds for every key whose events int_events_identified changed since the model being built
+    last wrote ({{ this }}): the key of an event written since (its written_at) or of a stored
+    event deleted since (int_events_identified_replaced). It holds for every key outside a daily
+    run, when nothing is stored, when a run since wrote every event (is_everything), and when the
+    runs since are no longer all kept (var('replaced_events_kept_days')).
+#}
+{% macro changed_since_stored(key_column) -%}
+    {%- set since = stored_written_at() -%}
+    {%- if since is none -%}
+        1 = 1
+    {%- else -%}
+        {%- set log = ref('int_events_identified_replaced') -%}
+        (
+            exists (
+                select 1 from {{ log }}
+                where event_id is null and replaced_at > {{ since }} and is_everything
+            )
+            or not exists (
+                select 1 from {{ log }}
+                where event_id is null and replaced_at <= {{ since }}
+            )
+            or {{ key_column }} in (
+                select {{ key_column }} from {{ log }}
+                where event_id is not null and replaced_at > {{ since }}
+                union all
+                select {{ key_column }} from {{ ref('int_events_identified') }}
+                where written_at > {{ since }}
+            )
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    follows_identified_events(key_column): the config keys (a dict, spread into config()) of a
+    model that reads int_events_identified and follows it in daily runs by key_column (doc block
+    incremental_consumers): on DuckDB incremental, delete+insert on the key after the pre-hook
+    forget_changed_rows; on Spark a table.
+#}
+{% macro follows_identified_events(key_column) -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- endif -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': key_column,
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ forget_changed_rows('" ~ key_column ~ "') }}",
+    }) }}
+{%- endmacro %}
+
+{#
+    forget_changed_rows(key_column): the pre-hook of a model that reads int_events_identified and
+    is incremental on key_column (doc block incremental_consumers): deletes its stored rows whose
+    key changed_since_stored, so a key whose events are all gone goes too; the model then writes
+    the rows of those keys again. Before that, add_written_at_column.
+#}
+{% macro forget_changed_rows(key_column) -%}
+    {%- if is_incremental() -%}
+        {{ add_written_at_column() }};
+        delete from {{ this }}
+        where {{ changed_since_stored(key_column) }}
     {%- endif -%}
 {%- endmacro %}

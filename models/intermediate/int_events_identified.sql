@@ -3,25 +3,32 @@
 -- every model after staging reads (fct_events publishes them).
 -- stitched_user_id ("which person is this event", defined once here): the event's user_id, else
 -- the user its device (anonymous_id) maps to in int_identity_map, else null.
+-- written_at: when the run that wrote the row started (doc block incremental_consumers).
 --
 -- Incremental on DuckDB (doc block incremental_identified_events): a daily run writes only the
--- events whose row can have changed, and keeps the others as stored. The pre-hook first forgets
--- the stored events of the re-read received days (or all of them, when the users export or the
--- as-of date changed in a way only a full rebuild follows); this model then writes the events
--- received after the last day still stored, the events of devices whose stitched user changed,
--- and the events of derived sessions whose device has new events. On Spark it is a table.
+-- events whose row can have changed, and keeps the others as stored. The pre-hooks first record
+-- the stored events whose row can have changed (the re-read received days, the devices stitched
+-- to another user, the derived sessions numbered again; or all of them, when the users export
+-- or the as-of date changed in a way only a full rebuild follows) in
+-- int_events_identified_replaced and delete them; this model then writes those events again and
+-- the events received after the last day still stored. On Spark it is a table.
 {{
     config(
         materialized='table' if target.type == 'spark' else 'incremental',
         incremental_strategy='delete+insert',
         unique_key='event_id',
         on_schema_change='fail',
-        pre_hook="{{ forget_stale_identified_events() }}"
+        pre_hook=[
+            "{{ log_replaced_identified_events() }}",
+            "{{ forget_replaced_identified_events() }}",
+            "{{ prune_replaced_identified_events() }}",
+        ]
     )
 }}
 -- depends_on: {{ ref('stg_raw__events') }}
 -- depends_on: {{ ref('stg_raw__users') }}
 -- depends_on: {{ ref('int_as_of_date') }}
+-- depends_on: {{ ref('int_events_identified_replaced') }}
 with
 
 events as (
@@ -37,36 +44,17 @@ identity_map as (
 ),
 
 {% if is_incremental() %}
-    -- The last received day still stored after the pre-hook (null: nothing stored).
+    -- The last received day still stored after the pre-hooks (null: nothing stored).
     stored_until as (
         select max({{ received_day('received_at') }}) as last_stored_day
         from {{ this }}
     ),
 
-    -- Devices whose stored anonymous events carry another stitched user than the map's today.
-    restitched_devices as (
-        select distinct stored_events.anonymous_id
-        from {{ this }} as stored_events
-        left join identity_map
-            on stored_events.anonymous_id = identity_map.anonymous_id
-        where
-            stored_events.user_id is null
-            and stored_events.anonymous_id is not null
-            and stored_events.stitched_user_id is distinct from identity_map.user_id
-    ),
-
-    -- Session keys (doc block session) of the raw events without a session_id received after
-    -- the last stored day: their derived sessions are numbered again.
-    resessioned_keys as (
-        select distinct {{ session_key('raw_events') }} as session_key
-        from {{ ref('stg_raw__events') }} as raw_events
-        cross join stored_until
-        where
-            raw_events.session_id is null
-            and (
-                stored_until.last_stored_day is null
-                or raw_events.received_date > stored_until.last_stored_day
-            )
+    -- The stored events the pre-hooks deleted in this run (int_events_identified_replaced).
+    replaced as (
+        select event_id
+        from {{ ref('int_events_identified_replaced') }}
+        where replaced_at = {{ written_at() }} and event_id is not null
     ),
 {% endif %}
 
@@ -90,7 +78,8 @@ identified as (
         events.utm_campaign,
         events.utm_content,
         events.utm_term,
-        events.properties
+        events.properties,
+        {{ written_at() }} as written_at
     from events
     left join identity_map
         on events.anonymous_id = identity_map.anonymous_id
@@ -105,12 +94,7 @@ final as (
         where
             stored_until.last_stored_day is null
             or {{ received_day('identified.received_at') }} > stored_until.last_stored_day
-            or identified.anonymous_id in (select restitched_devices.anonymous_id from restitched_devices)
-            or (
-                identified.is_session_derived
-                and {{ session_key('identified') }}
-                in (select resessioned_keys.session_key from resessioned_keys)
-            )
+            or identified.event_id in (select replaced.event_id from replaced)
     {%- endif %}
 )
 

@@ -48,9 +48,15 @@ CUT_DAYS = ["2024-12-12 00:00:00", "2024-12-20 00:00:00"]
 FINAL_LOAD_TIME = "2025-01-15 00:00:00"
 # The models that add one snapshot date per run (their history is what was known that day).
 ACCUMULATING = {"user_layer_history", "user_tag_history", "audience_members"}
-# The incremental models that store events (raw, then identified): what `reprocessed` drops
-# before each run.
-REPROCESSED = {"stg_raw__events": "staging", "int_events_identified": "intermediate"}
+# The incremental models that store events (raw, then identified, its change log and the models
+# that follow it): what `reprocessed` drops before each run.
+REPROCESSED = {
+    "stg_raw__events": "staging",
+    "int_events_identified": "intermediate",
+    "int_events_identified_replaced": "intermediate",
+    "int_sessions": "intermediate",
+    "int_user_activity_days": "intermediate",
+}
 # One pseudonym key for every warehouse of the module, so their hashed contacts compare equal
 # (each warehouse would otherwise get a key of its own).
 SHARED_KEY = {"STRATA_PII_KEY": "ab" * 32}
@@ -249,8 +255,20 @@ def raw_event(
     return [event_id, user_id, device, session, "page_view", occurred_at, received_at, "app", "home", "", "", "", "{}"]
 
 
-def identified_rows(warehouse: Path) -> list[tuple]:
-    return query(warehouse, "select * from intermediate.int_events_identified order by event_id")
+def stored_rows(warehouse: Path, model: str) -> list[tuple]:
+    """The rows of an incremental intermediate model, without written_at (the run's own clock)."""
+    return query(warehouse, f"select * exclude (written_at) from intermediate.{model} order by all")
+
+
+# The models that follow int_events_identified in daily runs, with what they are built on.
+FOLLOWERS = ("+int_sessions", "+int_user_activity_days")
+
+
+def written_by_last_run(warehouse: Path, model: str) -> list[str]:
+    """The keys (first column) of the rows of `model` the last run wrote, each once."""
+    table = f"intermediate.{model}"
+    rows = query(warehouse, f"select * from {table} where written_at = (select max(written_at) from {table})")
+    return sorted({row[0] for row in rows})
 
 
 def users_csv(raw_dir: Path, user_ids: list[str]) -> None:
@@ -271,15 +289,31 @@ AS_OF_EVENTS = [
     raw_event("c2", "u1", "d4", "s4", "2024-02-01 11:00:00", "2024-02-15 10:00:00"),
     raw_event("c3", "u1", "d4", "s4", "2024-02-01 11:30:00", "2024-02-05 10:00:00"),
 ]
+U2_EVENT = raw_event("a5", "u2", "d5", "s3", "2024-02-01 10:00:00", "2024-02-01 10:00:01")
+GONE_EVENTS = [
+    raw_event("g1", "u1", "d4", "s5", "2024-02-10 10:00:00", "2024-02-10 10:00:01"),
+    raw_event("g2", "u1", "d4", "s6", "2024-02-10 11:00:00", "2024-02-10 11:00:01"),
+]
 # name: (day-1 users, day-1 events, day-2 users, day-2 events, day-1 and day-2 as-of dates)
 IDENTIFIED_CASES = {
     # u1 signs in on d1 (a1 is now u1's) and d2 gets an earlier session-less event (a2, a3 are
-    # numbered again): a daily run writes those events again and leaves a4 as stored.
+    # numbered again): a daily run writes those events again and leaves a4 and u2's a5 as stored.
     "restitched_and_resessioned": (
-        ["u1"], OLD_EVENTS, ["u1"],
-        [*OLD_EVENTS,
+        ["u1", "u2"], [*OLD_EVENTS, U2_EVENT], ["u1", "u2"],
+        [*OLD_EVENTS, U2_EVENT,
          raw_event("b1", "u1", "d1", "s2", "2024-02-20 10:00:00", "2024-02-20 10:00:01"),
          raw_event("b2", "", "d2", "", "2024-02-01 09:00:00", "2024-02-20 10:00:01")],
+        ("2024-02-29", "2024-02-29"),
+    ),
+    # Two events close the gap between d2's session-less a2 and a3: their derived sessions merge
+    # into one (derived:d2:2 is gone); g1, received on a re-read day, is no longer in day 2's
+    # export (g2 keeps that day in it), so its session s5 is gone.
+    "sessions_merge_and_an_event_goes": (
+        ["u1"], [*OLD_EVENTS, *GONE_EVENTS],
+        ["u1"],
+        [*OLD_EVENTS, GONE_EVENTS[1],
+         *(raw_event(f"m{minute}", "", "d2", "", f"2024-02-01 {minute}:00", "2024-02-20 10:00:01")
+           for minute in ("10:25", "10:55", "11:25", "11:55"))],
         ("2024-02-29", "2024-02-29"),
     ),
     # u7's event of 2024-02-01 is quarantined on day 1 (unknown user); u7 is in day 2's users.
@@ -305,8 +339,9 @@ IDENTIFIED_CASES = {
 
 @pytest.mark.parametrize("case", IDENTIFIED_CASES)
 def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_path: Path) -> None:
-    """Hand-made: two daily runs of int_events_identified (and what it is built on) give the
-    rows one build of day 2's export gives, in each way a stored event can change after its day."""
+    """Hand-made: two daily runs of int_events_identified and the models that follow it (and what
+    they are built on) give the rows one build of day 2's export gives, in each way a stored event
+    can change after its day."""
     first_users, first_events, second_users, second_events, as_of_dates = IDENTIFIED_CASES[case]
     warehouse, rebuilt = tmp_path / "strata.duckdb", tmp_path / "rebuilt.duckdb"
     for day, (users, events, as_of_date, load_time) in enumerate(
@@ -317,22 +352,27 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         users_csv(raw_dir, users)
         write_csv(raw_dir / "raw_events.csv", COLUMNS["raw_events"], events)
         dbt_vars = {"load_time": load_time, "as_of_date": as_of_date}
-        if day == 1 and case == "restitched_and_resessioned":
-            with duckdb.connect(str(warehouse)) as connection:
-                connection.execute("update intermediate.int_events_identified set page = 'marked' where event_id = 'a4'")
-        run_dbt(warehouse, raw_dir, "run", "--select", "+int_events_identified", dbt_vars=dbt_vars)
-    run_dbt(rebuilt, raw_dir, "run", "--select", "+int_events_identified", dbt_vars=dbt_vars)
-    daily, expected = identified_rows(warehouse), identified_rows(rebuilt)
+        run_dbt(warehouse, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
+    run_dbt(rebuilt, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
+    for model in ("int_events_identified", "int_sessions", "int_user_activity_days"):
+        assert stored_rows(warehouse, model) == stored_rows(rebuilt, model), model
     if case == "restitched_and_resessioned":
-        # a4 was not written again (its mark stays); every other row is the rebuild's, where a1 is
-        # u1's and d2's three session-less events are three sessions, b2 the first.
-        assert query(warehouse, "select page from intermediate.int_events_identified where event_id = 'a4'") == [
-            ("marked",)
-        ]
-        daily, expected = ([row for row in rows if row[0] != "a4"] for rows in (daily, expected))
+        # a1 is u1's now and d2's three session-less events are three sessions, b2 the first; the
+        # second run wrote those events and sessions again, a9 (re-read) and the new ones, and
+        # left a4 and its session s4 as stored, and u2 (its activity days too).
         assert query(
             rebuilt,
             "select event_id, stitched_user_id, session_id from intermediate.int_events_identified "
             "where event_id in ('a1', 'a2', 'a3', 'b2') order by 1",
         ) == [("a1", "u1", "s1"), ("a2", None, "derived:d2:2"), ("a3", None, "derived:d2:3"), ("b2", None, "derived:d2:1")]
-    assert daily == expected
+        assert written_by_last_run(warehouse, "int_events_identified") == ["a1", "a2", "a3", "a9", "b1", "b2"]
+        assert written_by_last_run(warehouse, "int_sessions") == [
+            "derived:d2:1", "derived:d2:2", "derived:d2:3", "s1", "s2", "s9"
+        ]
+        assert written_by_last_run(warehouse, "int_user_activity_days") == ["u1"]
+    if case == "sessions_merge_and_an_event_goes":
+        assert written_by_last_run(warehouse, "int_sessions") == ["derived:d2:1", "s6", "s9"]
+        assert written_by_last_run(warehouse, "int_user_activity_days") == ["u1"]
+        assert query(warehouse, "select session_id, event_count from intermediate.int_sessions order by 1") == [
+            ("derived:d2:1", 6), ("s1", 1), ("s4", 1), ("s6", 1), ("s9", 1)
+        ]

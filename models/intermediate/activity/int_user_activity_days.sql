@@ -14,6 +14,11 @@
 -- user it was never tied to. Milliseconds (dbt.datediff) keep sub-second timestamps exact.
 -- first_platform: the platform of the user's first logged-in event of the day (ties by platform
 -- name), the user's platform on that day in the KPI marts.
+-- Incremental on DuckDB (doc block incremental_consumers): a user's rows depend only on the
+-- user's events, so a daily run deletes and writes again only the rows of the users whose events
+-- changed since its last run. On Spark it is a table.
+{{ config(**follows_identified_events('user_id')) }}
+-- depends_on: {{ ref('int_events_identified_replaced') }}
 with
 
 events as (
@@ -24,7 +29,7 @@ events as (
         occurred_at,
         platform
     from {{ ref('int_events_identified') }}
-    where user_id is not null
+    where user_id is not null and {{ changed_since_stored('user_id') }}
 ),
 
 user_day_sessions as (
@@ -99,7 +104,8 @@ final as (
         cast(coalesce(session_ends.time_spent_milliseconds, 0) / 1000.0 as decimal(18, 3)) as time_spent_seconds,
         event_days.has_app_event,
         event_days.has_mini_program_event,
-        event_days.first_platform
+        event_days.first_platform,
+        {{ written_at() }} as written_at
     from event_days
     left join session_ends
         on
