@@ -12,12 +12,13 @@
 -- only the sessions whose events changed since its last run. On Spark it is a table.
 {{ config(**follows_identified_events('session_id')) }}
 -- depends_on: {{ ref('int_events_identified_replaced') }}
+{%- set changed = changed_since_stored('session_id') %}
 with
 
 -- The events of the sessions to write: in a daily run, those whose events changed.
 events as (
     select * from {{ ref('int_events_identified') }}
-    where {{ changed_since_stored('session_id') }}
+    where {{ changed }}
 ),
 
 landing_events as (
@@ -32,7 +33,7 @@ landing_events as (
         utm_content,
         utm_term
     from {{ ref('int_events_identified') }}
-    where {{ changed_since_stored('session_id') }}
+    where {{ changed }}
 ),
 
 aggregated as (
