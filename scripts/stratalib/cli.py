@@ -362,7 +362,8 @@ def publish_outcome(warehouse: Path) -> DbtOutcome:
         return DbtOutcome(EXIT_CHECKS_FAILED, str(error))
     except PublishError as error:
         return DbtOutcome(EXIT_USAGE, str(error))
-    print(f"published {published.relations} relations to {published.path}", flush=True)
+    followed = "" if published.events_written is None else f" ({published.events_written:,} events of fct_events written again)"
+    print(f"published {published.relations} relations to {published.path}{followed}", flush=True)
     return DbtOutcome(EXIT_OK)
 
 

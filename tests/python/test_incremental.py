@@ -18,6 +18,8 @@ Marts are compared by content fingerprints (stratalib.fingerprint).
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +40,7 @@ from helpers import (
     write_csv,
     write_minimal_raw,
 )
+from stratalib import publish as publishing
 from stratalib.dbt_invoke import dbt_target_dir
 from stratalib.fingerprint import mart_fingerprints
 from stratalib.raw_slices import export_as_of
@@ -55,6 +58,7 @@ REPROCESSED = {
     "int_events_identified": "intermediate",
     "int_events_identified_replaced": "intermediate",
     "int_sessions": "intermediate",
+    "int_session_paths": "intermediate",
     "int_user_activity_days": "intermediate",
 }
 # One pseudonym key for every warehouse of the module, so their hashed contacts compare equal
@@ -101,10 +105,12 @@ def warehouses(daily_exports: list[tuple[Path, str]], tmp_path_factory: pytest.T
     (first_raw, first_load), *later = daily_exports
     build(first_raw, daily, first_load)
     reprocessed = copy_warehouse(daily, root / "reprocessed")
+    published = []
     for raw_dir, load_time in later:
-        build(raw_dir, daily, load_time)
+        published += [line for line in build(raw_dir, daily, load_time).stdout.splitlines() if line.startswith("published")]
         drop_reprocessed(reprocessed)
         build(raw_dir, reprocessed, load_time)
+    (daily.parent / "published.log").write_text("\n".join(published) + "\n")  # the daily publishes' lines
     rebuilt = root / "rebuilt" / "strata.duckdb"
     rebuilt.parent.mkdir()
     final_raw, final_load = daily_exports[-1]
@@ -150,6 +156,67 @@ def test_daily_runs_equal_a_full_rebuild_for_the_current_state(warehouses: dict[
     current_state = sorted(set(daily) - built_on_accumulating(manifest()))
     assert len(current_state) > 30  # the comparison covers most marts, not a few
     assert [mart for mart in current_state if daily[mart] != rebuilt[mart]] == []
+
+
+def test_the_published_events_follow_the_daily_runs(warehouses: dict[str, Path], tmp_path: Path) -> None:
+    """The daily builds' publishes wrote again only the events int_events_identified wrote again (a
+    few days' worth), and the published file is what a full publish of the warehouse gives."""
+    daily = warehouses["daily"]
+    lines = (daily.parent / "published.log").read_text()
+    written = [int(count.replace(",", "")) for count in re.findall(r"\(([\d,]+) events of fct_events written again\)", lines)]
+    total = query(daily, "select count(*) from marts.fct_events")[0][0]
+    assert len(written) == 2 and all(0 < count < total / 4 for count in written), (lines, total)
+    full = tmp_path / "full.duckdb"
+    assert publishing.write_published(daily, full)[1] is None  # no last publish to follow: every row
+    assert mart_fingerprints(publishing.published_path(daily)) == mart_fingerprints(full)
+
+
+def copy_with_publish_state(warehouse: Path, folder: Path) -> Path:
+    """A copy of a built warehouse with its published file and the state of its last publish."""
+    copied = copy_warehouse(warehouse, folder)
+    for source in (publishing.published_path(warehouse), publishing.state_path(warehouse)):
+        shutil.copy2(source, folder / source.name)
+    return copied
+
+
+def mark_an_event(warehouse: Path, page: str) -> str:
+    """Set the page of one event of int_events_identified as a run after the last one would write
+    it (written_at later than every stored row); return its event_id."""
+    with duckdb.connect(str(warehouse)) as connection:
+        event_id = connection.execute("select min(event_id) from intermediate.int_events_identified").fetchone()[0]
+        connection.execute(
+            "update intermediate.int_events_identified set page = ?, "
+            "written_at = (select max(written_at) from intermediate.int_events_identified) + interval 1 second "
+            "where event_id = ?",
+            [page, event_id],
+        )
+    return event_id
+
+
+def test_a_publish_follows_the_events_written_since_the_last_one(warehouses: dict[str, Path], tmp_path: Path) -> None:
+    """An event written after the last publish is written again in the published file, and only it;
+    a published file that is not the one the last publish wrote is copied whole instead."""
+    warehouse = copy_with_publish_state(warehouses["daily"], tmp_path / "warehouse")
+    event_id = mark_an_event(warehouse, "marked_by_the_test")
+    assert publishing.publish(warehouse).events_written == 1
+    published = publishing.published_path(warehouse)
+    assert query(published, f"select page from marts.fct_events where event_id = '{event_id}'") == [("marked_by_the_test",)]
+    full = tmp_path / "full.duckdb"
+    publishing.write_published(warehouse, full)
+    assert mart_fingerprints(published) == mart_fingerprints(full)
+    # Another modification time: not the file the last publish wrote (a tool wrote to it).
+    os.utime(published, ns=(published.stat().st_atime_ns, published.stat().st_mtime_ns + 1))
+    assert publishing.publish(warehouse).events_written is None
+
+
+def test_a_contact_in_an_event_written_since_stops_the_publish(warehouses: dict[str, Path], tmp_path: Path) -> None:
+    """A publish that follows the log scans the events it writes again, and a failed scan keeps the old file."""
+    warehouse = copy_with_publish_state(warehouses["daily"], tmp_path / "warehouse")
+    mark_an_event(warehouse, "mail li.lei@example.com")
+    before = publishing.published_path(warehouse).read_bytes()
+    with pytest.raises(publishing.ContactDataError, match="marts.fct_events.page"):
+        publishing.publish(warehouse)
+    assert publishing.published_path(warehouse).read_bytes() == before
 
 
 def test_a_daily_run_rereads_only_the_lookback_window(
@@ -261,7 +328,7 @@ def stored_rows(warehouse: Path, model: str) -> list[tuple]:
 
 
 # The models that follow int_events_identified in daily runs, with what they are built on.
-FOLLOWERS = ("+int_sessions", "+int_user_activity_days")
+FOLLOWERS = ("+int_sessions", "+int_session_paths", "+int_user_activity_days")
 
 
 def written_by_last_run(warehouse: Path, model: str) -> list[str]:
@@ -354,7 +421,7 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         dbt_vars = {"load_time": load_time, "as_of_date": as_of_date}
         run_dbt(warehouse, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
     run_dbt(rebuilt, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
-    for model in ("int_events_identified", "int_sessions", "int_user_activity_days"):
+    for model in ("int_events_identified", "int_sessions", "int_session_paths", "int_user_activity_days"):
         assert stored_rows(warehouse, model) == stored_rows(rebuilt, model), model
     if case == "restitched_and_resessioned":
         # a1 is u1's now and d2's three session-less events are three sessions, b2 the first; the
@@ -370,6 +437,12 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
             "derived:d2:1", "derived:d2:2", "derived:d2:3", "s1", "s2", "s9"
         ]
         assert written_by_last_run(warehouse, "int_user_activity_days") == ["u1"]
+        # s1's path now counts for u1, a1's user since d1 signed in.
+        assert query(warehouse, "select distinct person_id from intermediate.int_session_paths where session_id = 's1'") == [
+            ("u1",)
+        ]
+    if case in ("restitched_and_resessioned", "sessions_merge_and_an_event_goes"):
+        assert written_by_last_run(warehouse, "int_session_paths") == written_by_last_run(warehouse, "int_sessions")
     if case == "sessions_merge_and_an_event_goes":
         assert written_by_last_run(warehouse, "int_sessions") == ["derived:d2:1", "s6", "s9"]
         assert written_by_last_run(warehouse, "int_user_activity_days") == ["u1"]
