@@ -48,6 +48,8 @@ PREVIOUS_ALIAS = "previous"
 EVENTS = ("marts", "fct_events")
 IDENTIFIED = ("intermediate", "int_events_identified")
 IDENTIFIED_LOG = ("intermediate", "int_events_identified_replaced")
+# The temporary table of the events a publish that follows the log writes again (and scans).
+WRITTEN_EVENTS = "written_events"
 # The contact shapes of macro contact_patterns (macros/personal_data.sql), the ones staging masks
 # in free text: an e-mail address, a mobile number of the default region, a number in
 # international form. A number touched by a letter, digit or underscore (an id, a hash) is none.
@@ -262,13 +264,13 @@ def can_follow(connection: DuckDBPyConnection, source: str, target: Path, since:
 def follow_events(connection: DuckDBPyConnection, source: str, since: str) -> int:
     """Bring marts.fct_events of TARGET_ALIAS (the last published copy) to the warehouse's: delete
     the events int_events_identified wrote or deleted after run `since`, then copy in those it
-    wrote, kept in temporary table written_events for the contact scan. Return how many it wrote."""
+    wrote, kept in temporary table WRITTEN_EVENTS for the contact scan. Return how many it wrote."""
     events, published = name(source, *EVENTS), name(TARGET_ALIAS, *EVENTS)
     identified, log = name(source, *IDENTIFIED), name(source, *IDENTIFIED_LOG)
     after = "cast($since as timestamp)"
     connection.execute(
         f"""
-        create temp table written_events as
+        create temp table {WRITTEN_EVENTS} as
         select * from {events}
         where event_id in (select event_id from {identified} where written_at > {after})
         """,
@@ -280,13 +282,13 @@ def follow_events(connection: DuckDBPyConnection, source: str, since: str) -> in
         where event_id in (
             select event_id from {log} where event_id is not null and replaced_at > {after}
             union all
-            select event_id from written_events
+            select event_id from {WRITTEN_EVENTS}
         )
         """,
         {"since": since},
     )
-    connection.execute(f"insert into {published} select * from written_events")
-    return connection.execute("select count(*) from written_events").fetchone()[0]
+    connection.execute(f"insert into {published} select * from {WRITTEN_EVENTS}")
+    return connection.execute(f"select count(*) from {WRITTEN_EVENTS}").fetchone()[0]
 
 
 def same_row_count(connection: DuckDBPyConnection, source: str) -> bool:
@@ -315,12 +317,12 @@ def write_published(warehouse: Path, new_file: Path, since: str | None = None) -
         connection.execute(f"attach {sql_literal(str(new_file))} as {TARGET_ALIAS}")
         written = follow_events(connection, source, since) if follow else None
         relations = copy_relations(connection, source, kept=EVENTS if follow else None)
-        followed = not follow or same_row_count(connection, source)
-        if followed:
-            instead = {EVENTS: "written_events"} if follow else None
+        complete = not follow or same_row_count(connection, source)
+        if complete:
+            instead = {EVENTS: WRITTEN_EVENTS} if follow else None
             check_no_contacts(connection, TARGET_ALIAS, "the published file was not replaced", instead)
         connection.execute(f"detach {TARGET_ALIAS}")
-    if not followed:  # the copy did not come out whole: copy every row instead
+    if not complete:  # following the log did not give the warehouse's rows: copy every row instead
         new_file.unlink()
         return write_published(warehouse, new_file)
     return relations, written, latest

@@ -209,6 +209,20 @@ def test_a_publish_follows_the_events_written_since_the_last_one(warehouses: dic
     assert publishing.publish(warehouse).events_written is None
 
 
+def test_a_publish_that_would_miss_a_row_copies_every_row(warehouses: dict[str, Path], tmp_path: Path) -> None:
+    """An event deleted behind the log's back: following the log would keep it in the published
+    file, the row counts differ, and the publish copies every row instead."""
+    warehouse = copy_with_publish_state(warehouses["daily"], tmp_path / "warehouse")
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "delete from intermediate.int_events_identified "
+            "where event_id = (select min(event_id) from intermediate.int_events_identified)"
+        )
+    assert publishing.publish(warehouse).events_written is None
+    count = "select count(*) from marts.fct_events"
+    assert query(publishing.published_path(warehouse), count) == query(warehouse, count)
+
+
 def test_a_contact_in_an_event_written_since_stops_the_publish(warehouses: dict[str, Path], tmp_path: Path) -> None:
     """A publish that follows the log scans the events it writes again, and a failed scan keeps the old file."""
     warehouse = copy_with_publish_state(warehouses["daily"], tmp_path / "warehouse")
