@@ -42,8 +42,9 @@
     - the derived-session events of a session key with a raw event without a session_id in the
       re-read days (its sessions are numbered again).
     Every stored event goes, and only the marker is written, when a daily run could not follow the
-    change otherwise: a stored event whose user is no longer a kept user or whose date is after the
-    as-of date, or a kept raw event before those days that is not stored but should be (its user
+    change otherwise: a stored event whose user is no longer a kept user, whose date is after the
+    as-of date or is not its date in this run's reporting time zone (var reporting_timezone
+    changed), or a kept raw event before those days that is not stored but should be (its user
     became a kept user, or the as-of date moved past it). So does every build that is not a daily
     run. Marker rows older than var('replaced_events_kept_days') go, with their events.
 #}
@@ -139,6 +140,14 @@
                     )
             ),
 
+            -- Stored events dated in another reporting time zone than this run's (var
+            -- reporting_timezone changed): their dates, sessions and days are all taken again.
+            rezoned_events as (
+                select stored.event_id
+                from stored
+                where stored.event_date != {{ reporting_date('stored.occurred_at') }}
+            ),
+
             -- Stored events after the as-of date.
             late_stored_events as (
                 select stored.event_id
@@ -155,6 +164,7 @@
                         or exists (select 1 from late_stored_events)
                         or exists (select 1 from missed_user_events)
                         or exists (select 1 from missed_as_of_events)
+                        or exists (select 1 from rezoned_events)
                     ) as is_everything,
                     reread_from.first_reread_day
                 from reread_from

@@ -21,7 +21,7 @@ import json
 import os
 import re
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -375,6 +375,7 @@ GONE_EVENTS = [
     raw_event("g1", "u1", "d4", "s5", "2024-02-10 10:00:00", "2024-02-10 10:00:01"),
     raw_event("g2", "u1", "d4", "s6", "2024-02-10 11:00:00", "2024-02-10 11:00:01"),
 ]
+LATE_EVENING_EVENT = raw_event("z1", "u1", "d4", "s8", "2024-02-01 20:00:00", "2024-02-01 20:00:01")
 # name: (day-1 users, day-1 events, day-2 users, day-2 events, day-1 and day-2 as-of dates)
 IDENTIFIED_CASES = {
     # u1 signs in on d1 (a1 is now u1's) and d2 gets an earlier session-less event (a2, a3 are
@@ -415,7 +416,14 @@ IDENTIFIED_CASES = {
     "as_of_moves_past_an_old_event": (
         ["u1"], [*OLD_EVENTS, *AS_OF_EVENTS], ["u1"], [*OLD_EVENTS, *AS_OF_EVENTS], ("2024-02-02", "2024-02-29"),
     ),
+    # Day 2 runs in Asia/Shanghai (UTC+8, DAY_TWO_VARS): z1, at 20:00 UTC on 2024-02-01, is on
+    # 2024-02-02 there, though no event was re-read or restitched.
+    "reporting_time_zone_changes": (
+        ["u1"], [*OLD_EVENTS, LATE_EVENING_EVENT], ["u1"], [*OLD_EVENTS, LATE_EVENING_EVENT], ("2024-02-29", "2024-02-29"),
+    ),
 }
+# Vars of day 2's run (and of the rebuild) beside its load time and as-of date, by case.
+DAY_TWO_VARS = {"reporting_time_zone_changes": {"reporting_timezone": "Asia/Shanghai"}}
 
 
 @pytest.mark.parametrize("case", IDENTIFIED_CASES)
@@ -432,7 +440,7 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         raw_dir = write_minimal_raw(tmp_path / f"day{day + 1}")
         users_csv(raw_dir, users)
         write_csv(raw_dir / "raw_events.csv", COLUMNS["raw_events"], events)
-        dbt_vars = {"load_time": load_time, "as_of_date": as_of_date}
+        dbt_vars = {"load_time": load_time, "as_of_date": as_of_date, **(DAY_TWO_VARS.get(case, {}) if day else {})}
         run_dbt(warehouse, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
     run_dbt(rebuilt, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
     for model in ("int_events_identified", "int_sessions", "int_session_paths", "int_user_activity_days"):
@@ -455,6 +463,11 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         assert query(warehouse, "select distinct person_id from intermediate.int_session_paths where session_id = 's1'") == [
             ("u1",)
         ]
+    if case == "reporting_time_zone_changes":
+        assert query(warehouse, "select event_date from intermediate.int_events_identified where event_id = 'z1'") == [
+            (date(2024, 2, 2),)
+        ]
+        assert written_by_last_run(warehouse, "int_events_identified") == ["a1", "a2", "a3", "a4", "a9", "z1"]
     if case in ("restitched_and_resessioned", "sessions_merge_and_an_event_goes"):
         assert written_by_last_run(warehouse, "int_session_paths") == written_by_last_run(warehouse, "int_sessions")
     if case == "sessions_merge_and_an_event_goes":
