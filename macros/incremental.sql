@@ -30,6 +30,35 @@
 {%- endmacro %}
 
 {#
+    Settings that shape stored rows (doc blocks incremental_events and
+    incremental_identified_events). A daily run keeps the rows of old days as stored, so a var
+    that changes how a row is read must make the run write every row again, or the old days
+    would keep the old setting without a word.
+    raw_event_settings(): the vars that shape a stg_raw__events row (how a timestamp is read and
+    checked, how deep properties may nest), as one SQL string literal 'name=value; ...'. Each row
+    stores it as read_settings; a daily run whose value differs re-reads every raw row.
+    identified_event_settings(): the same for the vars that shape the rows of
+    int_events_identified and the models that follow it (late arrival, derived sessions, time
+    spent, reporting dates). Its marker row in int_events_identified_replaced stores them
+    (run_settings), after the settings the stored raw rows were read with; a daily run whose
+    value differs writes every event again.
+#}
+{% macro raw_event_settings() -%}
+    {{ settings_literal(['min_valid_timestamp', 'epoch_milliseconds_from', 'json_max_nesting_depth']) }}
+{%- endmacro %}
+
+{% macro identified_event_settings() -%}
+    {{ settings_literal(['late_event_hours', 'session_inactivity_minutes', 'session_time_cap_minutes', 'reporting_timezone']) }}
+{%- endmacro %}
+
+{# settings_literal(var_names): 'name=value; ...' of the vars, as a SQL string literal. #}
+{% macro settings_literal(var_names) -%}
+    {%- set parts = [] -%}
+    {%- for name in var_names -%}{%- do parts.append(name ~ '=' ~ var(name)) -%}{%- endfor -%}
+    {{ sql_string(parts | join('; ')) }}
+{%- endmacro %}
+
+{#
     log_replaced_identified_events(): the first pre-hook of int_events_identified on DuckDB (doc
     block incremental_identified_events). It writes to int_events_identified_replaced one marker
     row for the run (event_id null; is_everything when the run writes every event) and, in a daily
@@ -42,18 +71,28 @@
     - the derived-session events of a session key with a raw event without a session_id in the
       re-read days (its sessions are numbered again).
     Every stored event goes, and only the marker is written, when a daily run could not follow the
-    change otherwise: a stored event whose user is no longer a kept user, whose date is after the
-    as-of date or is not its date in this run's reporting time zone (var reporting_timezone
-    changed), or a kept raw event before those days that is not stored but should be (its user
-    became a kept user, or the as-of date moved past it). So does every build that is not a daily
-    run. Marker rows older than var('replaced_events_kept_days') go, with their events.
+    change otherwise: a stored event whose user is no longer a kept user or whose date is after
+    the as-of date, or a kept raw event before those days that is not stored but should be (its
+    user became a kept user, or the as-of date moved past it); or settings other than the last
+    run's (the marker's settings: the stored raw rows' read_settings, then
+    identified_event_settings, the reporting time zone among them).
+    So does every build that is not a daily run. Marker rows older than
+    var('replaced_events_kept_days') go, with their events.
 #}
 {% macro log_replaced_identified_events() -%}
     {%- if target.type != 'spark' -%}
         {%- set log = ref('int_events_identified_replaced') -%}
         {%- set now = written_at() -%}
+        {#- The raw rows' settings: those of the latest received day, which every run re-reads. -#}
+        {%- set settings -%}
+            coalesce((
+                select max_by(read_settings, received_date) from {{ ref('stg_raw__events') }}
+                where received_date < {{ never_received_date() }}
+            ), '') || '; ' || {{ identified_event_settings() }}
+        {%- endset -%}
         insert into {{ log }} (
-            replaced_at, is_everything, event_id, session_id, user_id, stitched_user_id, anonymous_id, event_date
+            replaced_at, is_everything, event_id, session_id, user_id, stitched_user_id, anonymous_id, event_date,
+            run_settings
         )
         {% if is_incremental() -%}
             {%- set stored_day = received_day('received_at') -%}
@@ -61,6 +100,13 @@
 
             stored as (
                 select * from {{ this }}
+            ),
+
+            -- The settings of the last run (its marker row; null: none is logged).
+            last_settings as (
+                select max_by(run_settings, replaced_at) as run_settings
+                from {{ log }}
+                where event_id is null
             ),
 
             reread_from as (
@@ -140,14 +186,6 @@
                     )
             ),
 
-            -- Stored events dated in another reporting time zone than this run's (var
-            -- reporting_timezone changed): their dates, sessions and days are all taken again.
-            rezoned_events as (
-                select stored.event_id
-                from stored
-                where stored.event_date != {{ reporting_date('stored.occurred_at') }}
-            ),
-
             -- Stored events after the as-of date.
             late_stored_events as (
                 select stored.event_id
@@ -164,10 +202,11 @@
                         or exists (select 1 from late_stored_events)
                         or exists (select 1 from missed_user_events)
                         or exists (select 1 from missed_as_of_events)
-                        or exists (select 1 from rezoned_events)
+                        or last_settings.run_settings is distinct from {{ settings }}
                     ) as is_everything,
                     reread_from.first_reread_day
                 from reread_from
+                cross join last_settings
             ),
 
             -- Devices whose stored anonymous events carry another stitched user than the map's today.
@@ -219,13 +258,14 @@
                 user_id,
                 stitched_user_id,
                 anonymous_id,
-                event_date
+                event_date,
+                null
             from replaced
             union all
-            select {{ now }}, is_everything, null, null, null, null, null, null
+            select {{ now }}, is_everything, null, null, null, null, null, null, {{ settings }}
             from forget
         {%- else -%}
-            values ({{ now }}, true, null, null, null, null, null, null)
+            select {{ now }}, true, null, null, null, null, null, null, {{ settings }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
@@ -272,7 +312,29 @@
     before any later run), so its daily run can go on instead of failing on a schema change.
 #}
 {% macro add_written_at_column() -%}
-    alter table {{ this }} add column if not exists written_at {{ dbt.type_timestamp() }}
+    {{ add_missing_column('written_at', dbt.type_timestamp()) }}
+{%- endmacro %}
+
+{#
+    add_missing_column(column_name, data_type): in a daily run, SQL that adds the column (null in
+    the stored rows) to the stored table of the model being built when a version of strata before
+    the column stored it, so the run goes on instead of failing on the schema change (a pre-hook).
+    Spark has no "if not exists" here: the column is added only when the table lacks it.
+#}
+{% macro add_missing_column(column_name, data_type) -%}
+    {{ return(adapter.dispatch('add_missing_column', 'strata')(column_name, data_type)) }}
+{%- endmacro %}
+
+{% macro default__add_missing_column(column_name, data_type) -%}
+    {%- if is_incremental() -%}
+        alter table {{ this }} add column if not exists {{ column_name }} {{ data_type }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__add_missing_column(column_name, data_type) -%}
+    {%- if is_incremental() and column_name not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        alter table {{ this }} add columns ({{ column_name }} {{ data_type }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#

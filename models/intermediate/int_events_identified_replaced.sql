@@ -5,12 +5,14 @@
 -- (macro log_replaced_identified_events), which also drop the runs older than
 -- var('replaced_events_kept_days'); building this model only creates the empty table. The models
 -- that read int_events_identified and follow it in daily runs read this log to find the keys of
--- the events that changed since they last wrote. Empty on Spark, where those models are tables.
+-- the events that changed since they last wrote. A marker row also records the settings of its
+-- run (doc block incremental_identified_events). Empty on Spark, where those models are tables.
 {{
     config(
         materialized='table' if target.type == 'spark' else 'incremental',
         incremental_strategy='append',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        pre_hook="{{ add_missing_column('run_settings', dbt.type_string()) }}"
     )
 }}
 with
@@ -24,7 +26,8 @@ final as (
         cast(null as {{ dbt.type_string() }}) as user_id,
         cast(null as {{ dbt.type_string() }}) as stitched_user_id,
         cast(null as {{ dbt.type_string() }}) as anonymous_id,
-        cast(null as date) as event_date
+        cast(null as date) as event_date,
+        cast(null as {{ dbt.type_string() }}) as run_settings
 )
 
 select * from final

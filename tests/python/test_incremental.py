@@ -376,6 +376,8 @@ GONE_EVENTS = [
     raw_event("g2", "u1", "d4", "s6", "2024-02-10 11:00:00", "2024-02-10 11:00:01"),
 ]
 LATE_EVENING_EVENT = raw_event("z1", "u1", "d4", "s8", "2024-02-01 20:00:00", "2024-02-01 20:00:01")
+EPOCH_EVENT = raw_event("e1", "", "d6", "s10", "1706781600", "2024-02-01 10:00:01")
+SECOND_S4_EVENT = raw_event("t1", "u1", "d4", "s4", "2024-02-01 11:00:00", "2024-02-01 11:00:01")
 # name: (day-1 users, day-1 events, day-2 users, day-2 events, day-1 and day-2 as-of dates)
 IDENTIFIED_CASES = {
     # u1 signs in on d1 (a1 is now u1's) and d2 gets an earlier session-less event (a2, a3 are
@@ -421,9 +423,43 @@ IDENTIFIED_CASES = {
     "reporting_time_zone_changes": (
         ["u1"], [*OLD_EVENTS, LATE_EVENING_EVENT], ["u1"], [*OLD_EVENTS, LATE_EVENING_EVENT], ("2024-02-29", "2024-02-29"),
     ),
+    # Day 2 reads whole-number timestamps from 1e9 on as milliseconds (DAY_TWO_VARS): e1's
+    # 1706781600, 10:00 on 2024-02-01 in seconds, is in January 1970 and quarantined, though its
+    # day is not re-read.
+    "raw_event_settings_change": (
+        ["u1"], [*OLD_EVENTS, EPOCH_EVENT], ["u1"], [*OLD_EVENTS, EPOCH_EVENT], ("2024-02-29", "2024-02-29"),
+    ),
+    # Day 2 ends a derived session after 3 hours of inactivity: a2 and a3, two hours apart, are one
+    # session.
+    "session_gap_changes": (
+        ["u1"], OLD_EVENTS, ["u1"], OLD_EVENTS, ("2024-02-29", "2024-02-29"),
+    ),
+    # Day 2 caps a session's time spent at 30 minutes: s4 (a4, then t1 an hour later) spent 60
+    # minutes on day 1. Only int_user_activity_days reads the cap.
+    "time_spent_cap_changes": (
+        ["u1"], [*OLD_EVENTS, SECOND_S4_EVENT], ["u1"], [*OLD_EVENTS, SECOND_S4_EVENT], ("2024-02-29", "2024-02-29"),
+    ),
+    # Day 1 was stored by a strata without read_settings and the log's settings (dropped after day
+    # 1): day 2 adds the columns, re-reads every raw row and writes every event again.
+    "stored_by_an_older_version": (
+        ["u1"], OLD_EVENTS, ["u1"], OLD_EVENTS, ("2024-02-29", "2024-02-29"),
+    ),
 }
 # Vars of day 2's run (and of the rebuild) beside its load time and as-of date, by case.
-DAY_TWO_VARS = {"reporting_time_zone_changes": {"reporting_timezone": "Asia/Shanghai"}}
+DAY_TWO_VARS = {
+    "reporting_time_zone_changes": {"reporting_timezone": "Asia/Shanghai"},
+    "raw_event_settings_change": {"epoch_milliseconds_from": 1000000000},
+    "session_gap_changes": {"session_inactivity_minutes": 180},
+    "time_spent_cap_changes": {"session_time_cap_minutes": 30},
+}
+# The cases whose day 2 writes every stored event again.
+EVERY_EVENT_AGAIN = {
+    "reporting_time_zone_changes": ["a1", "a2", "a3", "a4", "a9", "z1"],
+    "raw_event_settings_change": ["a1", "a2", "a3", "a4", "a9"],
+    "session_gap_changes": ["a1", "a2", "a3", "a4", "a9"],
+    "time_spent_cap_changes": ["a1", "a2", "a3", "a4", "a9", "t1"],
+    "stored_by_an_older_version": ["a1", "a2", "a3", "a4", "a9"],
+}
 
 
 @pytest.mark.parametrize("case", IDENTIFIED_CASES)
@@ -442,9 +478,17 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         write_csv(raw_dir / "raw_events.csv", COLUMNS["raw_events"], events)
         dbt_vars = {"load_time": load_time, "as_of_date": as_of_date, **(DAY_TWO_VARS.get(case, {}) if day else {})}
         run_dbt(warehouse, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
+        if case == "stored_by_an_older_version" and not day:
+            with duckdb.connect(str(warehouse)) as connection:
+                connection.execute("alter table staging.stg_raw__events drop column read_settings")
+                connection.execute("alter table intermediate.int_events_identified_replaced drop column run_settings")
     run_dbt(rebuilt, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
     for model in ("int_events_identified", "int_sessions", "int_session_paths", "int_user_activity_days"):
         assert stored_rows(warehouse, model) == stored_rows(rebuilt, model), model
+    staged = "select * from staging.stg_raw__events order by all"
+    assert query(warehouse, staged) == query(rebuilt, staged)
+    if case in EVERY_EVENT_AGAIN:
+        assert written_by_last_run(warehouse, "int_events_identified") == EVERY_EVENT_AGAIN[case]
     if case == "restitched_and_resessioned":
         # a1 is u1's now and d2's three session-less events are three sessions, b2 the first; the
         # second run wrote those events and sessions again, a9 (re-read) and the new ones, and
@@ -467,7 +511,14 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         assert query(warehouse, "select event_date from intermediate.int_events_identified where event_id = 'z1'") == [
             (date(2024, 2, 2),)
         ]
-        assert written_by_last_run(warehouse, "int_events_identified") == ["a1", "a2", "a3", "a4", "a9", "z1"]
+    if case == "session_gap_changes":
+        assert query(warehouse, "select distinct session_id from intermediate.int_events_identified where anonymous_id = 'd2'") == [
+            ("derived:d2:1",)
+        ]
+    if case == "time_spent_cap_changes":
+        assert query(warehouse, "select time_spent_seconds from intermediate.int_user_activity_days where activity_date = '2024-02-01'") == [
+            (1800,)
+        ]
     if case in ("restitched_and_resessioned", "sessions_merge_and_an_event_goes"):
         assert written_by_last_run(warehouse, "int_session_paths") == written_by_last_run(warehouse, "int_sessions")
     if case == "sessions_merge_and_an_event_goes":

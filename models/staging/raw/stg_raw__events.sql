@@ -10,12 +10,15 @@
 -- and replaces those days; the earlier days stay as stored. Rows without a readable received_at
 -- carry the received day 9999-12-31, so every run re-reads them. A copy of an event is a
 -- duplicate when an earlier copy exists in the re-read days or among the stored ones: the stored
--- copies were all received before the re-read days, so they always come first.
+-- copies were all received before the re-read days, so they always come first. Each row stores
+-- the settings it was read with (read_settings, macro raw_event_settings): a run with other
+-- settings re-reads every raw row.
 {{
     config(
         materialized='incremental',
         unique_key='received_date',
         on_schema_change='fail',
+        pre_hook="{{ add_missing_column('read_settings', dbt.type_string()) }}",
         **replace_date_rows('received_date')
     )
 }}
@@ -36,13 +39,15 @@ received as (
 ),
 
 {% if is_incremental() %}
-    -- The first received day re-read: the latest stored one minus the lookback.
+    -- The first received day re-read: the latest stored one minus the lookback; every day when
+    -- nothing is stored or the latest day was read with other settings (every run re-reads it).
     reread_from as (
         select
-            coalesce(
-                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(received_date)') }},
-                cast('1900-01-01' as date)
-            ) as first_reread_date
+            case
+                when max_by(read_settings, received_date) = {{ raw_event_settings() }}
+                    then {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(received_date)') }}
+                else cast('1900-01-01' as date)
+            end as first_reread_date
         from {{ this }}
         where received_date < {{ never_received_date() }}
     ),
@@ -149,7 +154,8 @@ checked as (
             {{ timestamp_reason_branches('occurred_at', 'occurred_at_raw', 'missing_occurred_at') }}
             when not {{ is_valid_json('properties') }} then 'invalid_json'
         end as quarantine_reason,
-        {{ describe_row(['event_name', 'occurred_at_raw', 'received_at']) }} as row_detail
+        {{ describe_row(['event_name', 'occurred_at_raw', 'received_at']) }} as row_detail,
+        {{ raw_event_settings() }} as read_settings
     from masked
 )
 
