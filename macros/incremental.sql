@@ -102,11 +102,15 @@
                 select * from {{ this }}
             ),
 
-            -- The settings of the last run (its marker row; null: none is logged).
+            -- The settings of the last run (its marker row; null: none is logged) and of this one.
             last_settings as (
                 select max_by(run_settings, replaced_at) as run_settings
                 from {{ log }}
                 where event_id is null
+            ),
+
+            this_run as (
+                select {{ settings }} as run_settings
             ),
 
             reread_from as (
@@ -202,11 +206,13 @@
                         or exists (select 1 from late_stored_events)
                         or exists (select 1 from missed_user_events)
                         or exists (select 1 from missed_as_of_events)
-                        or last_settings.run_settings is distinct from {{ settings }}
+                        or last_settings.run_settings is distinct from this_run.run_settings
                     ) as is_everything,
-                    reread_from.first_reread_day
+                    reread_from.first_reread_day,
+                    this_run.run_settings
                 from reread_from
                 cross join last_settings
+                cross join this_run
             ),
 
             -- Devices whose stored anonymous events carry another stitched user than the map's today.
@@ -262,7 +268,7 @@
                 null
             from replaced
             union all
-            select {{ now }}, is_everything, null, null, null, null, null, null, {{ settings }}
+            select {{ now }}, is_everything, null, null, null, null, null, null, run_settings
             from forget
         {%- else -%}
             select {{ now }}, true, null, null, null, null, null, null, {{ settings }}
