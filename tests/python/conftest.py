@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CHROMIUM, CHROMIUM_ARGS, SAMPLE_LOAD_TIME, BuiltSample, browser_missing, run_strata
+from helpers import CHROMIUM, CHROMIUM_ARGS, SAMPLE_LOAD_TIME, BuiltSample, MakeFolder, browser_missing, run_strata
 
 BUILD_LOG = "build.log"
 
@@ -42,6 +42,23 @@ def private_dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture(scope="module")
+def module_temp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeFolder]:
+    """`tmp_path_factory.mktemp` for a module's fixtures, whose folders go when the module's tests
+    end. With pytest's `tmp_path_retention_policy = "failed"` (pyproject.toml: a passed test's
+    `tmp_path` goes when it ends), a run holds about two modules' files at a time, not the whole
+    suite's 4 GB: a CI machine may have little disk."""
+    made: list[Path] = []
+
+    def make(name: str) -> Path:
+        made.append(tmp_path_factory.mktemp(name))
+        return made[-1]
+
+    yield make
+    for folder in made:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,9 @@ STRATA = Path(sys.executable).parent / "strata"
 DBT = Path(sys.executable).parent / "dbt"
 TIMEOUT_SECONDS = 1800
 SKIP_UNIT_TESTS = "--skip-unit-tests"
+
+# What the fixture `module_temp` gives: a new temporary folder of the given name.
+MakeFolder = Callable[[str], Path]
 
 
 # --- running strata and dbt --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import SAMPLE_LOAD_TIME, BuiltSample, copy_warehouse, query, run_dbt, run_strata
+from helpers import SAMPLE_LOAD_TIME, BuiltSample, MakeFolder, copy_warehouse, query, run_dbt, run_strata
 
 MEMBERS_FINGERPRINT = """
     select count(*), md5(string_agg(concat_ws('|', audience_date, audience_name, user_id, test_group), ','
@@ -105,11 +105,11 @@ def past(backfilled_sample: Path, as_of: date) -> date:
 
 @pytest.fixture(scope="module")
 def two_dates(
-    backfilled_sample: Path, dirty_sample: BuiltSample, past: date, tmp_path_factory: pytest.TempPathFactory
+    backfilled_sample: Path, dirty_sample: BuiltSample, past: date, module_temp: MakeFolder
 ) -> Path:
     """A copy of the backfilled sample (layer snapshots of past dates, today's audience) with the
     next-day audience of the past snapshot date too."""
-    warehouse = copy_warehouse(backfilled_sample, tmp_path_factory.mktemp("audiences"))
+    warehouse = copy_warehouse(backfilled_sample, module_temp("audiences"))
     audience_vars = {"as_of_date": past.isoformat(), "audience_date": (past + timedelta(days=1)).isoformat()}
     run_dbt(warehouse, dirty_sample.raw_dir, "run", "--select", "audience_members+",
             dbt_vars={**audience_vars, "load_time": SAMPLE_LOAD_TIME})  # fmt: skip

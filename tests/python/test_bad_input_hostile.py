@@ -33,6 +33,7 @@ from helpers import (
     USER_COLUMNS,
     LOAD_TIME,
     Built,
+    MakeFolder,
     assert_one_line_error,
     build_at_load_time,
     order,
@@ -111,9 +112,9 @@ HOSTILE_ROWS = {
 
 
 @pytest.fixture(scope="module")
-def hostile_csv(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def hostile_csv(module_temp: MakeFolder) -> Built:
     """One CSV export with every row-level case (each row has its own key, so they cannot interfere)."""
-    root = tmp_path_factory.mktemp("hostile_csv")
+    root = module_temp("hostile_csv")
     raw_dir = root / "raw"
     raw_dir.mkdir()
     write_csv(raw_dir / "raw_users.csv", USER_COLUMNS, HOSTILE_USERS)
@@ -264,9 +265,9 @@ def write_zoned_parquet_export(raw_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def zoned_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def zoned_builds(module_temp: MakeFolder) -> dict[str, Path]:
     """The same Parquet export built on a machine in UTC and on one in Asia/Shanghai."""
-    root = tmp_path_factory.mktemp("zoned")
+    root = module_temp("zoned")
     raw_dir = write_zoned_parquet_export(root / "raw")
     warehouses = {}
     for machine_zone in ("UTC", "Asia/Shanghai"):

@@ -29,6 +29,7 @@ from helpers import (
     ORDER_COLUMNS,
     USER_COLUMNS,
     Built,
+    MakeFolder,
     assert_one_line_error,
     build_at_load_time,
     event,
@@ -148,9 +149,9 @@ DIRTY_ROWS = {
 
 
 @pytest.fixture(scope="module")
-def dirty_csv(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def dirty_csv(module_temp: MakeFolder) -> Built:
     """Every row-level fault in one CSV export. raw_users also has a UTF-8 BOM and CRLF line ends."""
-    root = tmp_path_factory.mktemp("dirty_csv")
+    root = module_temp("dirty_csv")
     raw_dir = root / "raw"
     raw_dir.mkdir()
     write_csv(raw_dir / "raw_users.csv", USER_COLUMNS, DIRTY_USERS, newline="\r\n", encoding="utf-8-sig")
@@ -222,14 +223,14 @@ def test_campaign_send_values_are_normalised(dirty_csv: Built) -> None:
 
 
 @pytest.fixture(scope="module")
-def parquet_export(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def parquet_export(module_temp: MakeFolder) -> Built:
     """Parquet tables (one a folder of files) in a folder named with a space and a single quote.
 
     raw_orders.ordered_at is a string column with unparseable values; raw_order_items and the
     raw_campaign_sends folder are zero-row typed files; raw_events is a zero-row file of null-typed
     columns (what pandas writes for an empty frame); raw_marketing_spend is a header-only CSV.
     """
-    root = tmp_path_factory.mktemp("parquet")
+    root = module_temp("parquet")
     raw_dir = root / "it's a raw dir"
     raw_dir.mkdir()
     users = pa.table({
@@ -288,11 +289,11 @@ def test_zero_row_parquet_tables_give_empty_marts(parquet_export: Built) -> None
 
 
 @pytest.fixture(scope="module")
-def stop_paths(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def stop_paths(module_temp: MakeFolder) -> tuple[Path, Path]:
     """(raw folder, warehouse) shared by the builds below, one after the other: with the same paths
     dbt sees the same vars and profile, so every build after the first reuses the project it parsed
     (dbt's partial parsing) instead of parsing it again. Each of them stops before writing a model."""
-    root = tmp_path_factory.mktemp("stops")
+    root = module_temp("stops")
     return root / "raw", root / "w.duckdb"
 
 

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from helpers import run_strata
+from helpers import MakeFolder, run_strata
 
 from stratalib.bench.compare import compare_all
 from stratalib.bench.run import DBT_OWN_WORK, PUBLISHING, BenchOptions, all_agree, markdown, run_bench
@@ -42,8 +42,8 @@ DBT_THREADS = 3
 
 
 @pytest.fixture(scope="module")
-def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
-    folder = tmp_path_factory.mktemp("bench")
+def bench(module_temp: MakeFolder) -> tuple[dict, Path]:
+    folder = module_temp("bench")
     options = BenchOptions(
         sizes=[300], work=folder / "work", keep=True, out=folder / "out", peers=(*INSTALLED_PEERS, FAILING_PEER),
         progress=lambda line: None,

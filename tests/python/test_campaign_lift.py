@@ -29,14 +29,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import query, run_dbt, run_strata
+from helpers import MakeFolder, query, run_dbt, run_strata
 
 USERS, SEED = 40_000, 1
 
 
 @pytest.fixture(scope="module")
-def campaign_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    root = tmp_path_factory.mktemp("campaign_lift")
+def campaign_sample(module_temp: MakeFolder) -> tuple[Path, dict]:
+    root = module_temp("campaign_lift")
     raw_dir, warehouse = root / "raw", root / "strata.duckdb"
     run_strata("generate", "--out", raw_dir, "--users", USERS, "--seed", SEED, "--bad-rate", 0, "--quiet",
                check=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import BuiltSample, replace_mart, run_strata
+from helpers import BuiltSample, MakeFolder, replace_mart, run_strata
 
 pytest.importorskip("great_expectations")
 
@@ -19,9 +19,9 @@ def copy_warehouse(sample: BuiltSample, folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def checked_good(dirty_sample: BuiltSample, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+def checked_good(dirty_sample: BuiltSample, module_temp: MakeFolder) -> tuple[Path, Path, str]:
     """A copy of the dirty sample's warehouse, checked once: (warehouse, docs dir, output)."""
-    root = tmp_path_factory.mktemp("checked_good")
+    root = module_temp("checked_good")
     warehouse, docs_dir = copy_warehouse(dirty_sample, root), root / "ge_docs"
     completed = run_strata("check", "--warehouse", warehouse, "--docs-dir", docs_dir)
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]

@@ -18,7 +18,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import ORDER_COLUMNS, PROJECT_DIR, USER_COLUMNS, order, query, run_dbt, user, write_csv, write_minimal_raw
+from helpers import (
+    ORDER_COLUMNS,
+    PROJECT_DIR,
+    USER_COLUMNS,
+    MakeFolder,
+    order,
+    query,
+    run_dbt,
+    user,
+    write_csv,
+    write_minimal_raw,
+)
 
 from stratalib.clv import pareto_nbd
 from stratalib.clv.cdnow import CALIBRATION_END, HOLDOUT_WEEKS, read_transactions, summarise
@@ -36,10 +47,10 @@ def transactions() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def warehouse(transactions: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def warehouse(transactions: pd.DataFrame, module_temp: MakeFolder) -> Path:
     """The CDNOW log as raw users and orders (one user per customer, registered on the day of their
     first purchase), built up to user_value_forecast and churn_model_parameters."""
-    root = tmp_path_factory.mktemp("cdnow")
+    root = module_temp("cdnow")
     raw_dir = write_minimal_raw(root / "raw")
     moved = transactions.assign(purchase_date=transactions["purchase_date"] + SHIFT)
     first_days = moved.groupby("customer_id")["purchase_date"].min()

@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from helpers import MakeFolder
+
 from stratalib.generate import generate
 
 TS = pa.timestamp("us")
@@ -48,14 +50,14 @@ KNOWN_STATUSES = "('paid', 'completed', 'cancelled', 'refunded')"
 
 
 @pytest.fixture(scope="module")
-def dirty(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("dirty")
+def dirty(module_temp: MakeFolder) -> tuple[Path, dict]:
+    out = module_temp("dirty")
     return out, generate(out, **DIRTY)
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("clean")
+def clean(module_temp: MakeFolder) -> tuple[Path, dict]:
+    out = module_temp("clean")
     return out, generate(out, users=400, days=90, seed=3, bad_rate=0.0, progress=False, chunk_users=150)
 
 

@@ -30,6 +30,7 @@ import pytest
 from helpers import (
     COLUMNS,
     USER_COLUMNS,
+    MakeFolder,
     copy_warehouse,
     event,
     query,
@@ -77,9 +78,9 @@ def run_staging(raw_dir: Path, warehouse: Path, load_time: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def daily_exports(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, str]]:
+def daily_exports(module_temp: MakeFolder) -> list[tuple[Path, str]]:
     """[(raw folder, load time)] of the three days: two cuts of one export, then the whole export."""
-    root = tmp_path_factory.mktemp("incremental_raw")
+    root = module_temp("incremental_raw")
     run_strata(
         "generate", "--out", root / "whole", "--users", USERS, "--seed", 11, "--bad-rate", 0.02, "--quiet", check=True
     )
@@ -98,8 +99,8 @@ def drop_reprocessed(warehouse: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def warehouses(daily_exports: list[tuple[Path, str]], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("incremental_warehouses")
+def warehouses(daily_exports: list[tuple[Path, str]], module_temp: MakeFolder) -> dict[str, Path]:
+    root = module_temp("incremental_warehouses")
     daily = root / "daily" / "strata.duckdb"
     daily.parent.mkdir()
     (first_raw, first_load), *later = daily_exports

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLE_LOAD_TIME, BuiltSample, query, run_dbt, run_strata
+from helpers import SAMPLE_LOAD_TIME, BuiltSample, MakeFolder, query, run_dbt, run_strata
 
 
 def test_the_planted_dau_dip_is_explained_by_its_platform(dirty_sample: BuiltSample) -> None:
@@ -40,9 +40,9 @@ def test_kpi_totals_match_the_planted_answers(dirty_sample: BuiltSample) -> None
 
 
 @pytest.fixture(scope="module")
-def two_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def two_years(module_temp: MakeFolder) -> Path:
     """1,000 users over 730 days, the seeds, the KPI marts and their parents built (no unit tests)."""
-    root = tmp_path_factory.mktemp("two_years")
+    root = module_temp("two_years")
     run_strata("generate", "--out", root / "raw", "--users", "1000", "--days", "730", "--start", "2023-01-01",
                "--seed", "5", "--quiet", check=True)  # fmt: skip
     warehouse = root / "strata.duckdb"

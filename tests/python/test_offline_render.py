@@ -12,14 +12,7 @@ from typing import Any
 
 import pytest
 
-from helpers import (
-    BuiltSample,
-    copy_warehouse,
-    offline_page,
-    platform_fonts,
-    run_strata,
-    save_screenshot,
-)
+from helpers import BuiltSample, MakeFolder, copy_warehouse, offline_page, platform_fonts, run_strata, save_screenshot
 from stratalib.dbt_invoke import dbt_target_dir
 from stratalib.offline_docs import CDN_FILES, VENDOR_DIR, external_assets
 
@@ -36,9 +29,9 @@ class Docs:
 
 
 @pytest.fixture(scope="module")
-def docs(dirty_sample: BuiltSample, tmp_path_factory: pytest.TempPathFactory) -> Docs:
+def docs(dirty_sample: BuiltSample, module_temp: MakeFolder) -> Docs:
     """`strata check` and `strata docs` on a copy of the shared sample, as `make build` runs them."""
-    root = tmp_path_factory.mktemp("offline_docs")
+    root = module_temp("offline_docs")
     warehouse = copy_warehouse(dirty_sample.warehouse, root)
     checked = run_strata("check", "--warehouse", warehouse, "--docs-dir", root / "ge_docs")
     assert checked.returncode in (0, 1), checked.stdout[-4000:] + checked.stderr[-2000:]

@@ -22,6 +22,7 @@ from helpers import (
     EMAIL_PATTERN,
     PHONE_PATTERN,
     PROJECT_DIR,
+    MakeFolder,
     assert_one_line_error,
     offline_page,
     platform_fonts,
@@ -53,9 +54,9 @@ def en_to_key(prefix: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def report_dir(backfilled_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report_dir(backfilled_sample: Path, module_temp: MakeFolder) -> Path:
     """The folder of `strata report --lang en` and `--lang zh` of the backfilled sample."""
-    out = tmp_path_factory.mktemp("report")
+    out = module_temp("report")
     for language in ("en", "zh"):
         completed = run_strata("report", "--lang", language, "--out", out, "--warehouse", backfilled_sample)
         assert f"report.{language}.html" in completed.stdout

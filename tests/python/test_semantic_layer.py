@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from helpers import BuiltSample, copy_warehouse, query, run_strata
+from helpers import BuiltSample, MakeFolder, copy_warehouse, query, run_strata
 
 Key = tuple[str, ...]
 CENT = Decimal("0.01")
 
 
 @pytest.fixture(scope="module")
-def warehouse(dirty_sample: BuiltSample, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def warehouse(dirty_sample: BuiltSample, module_temp: MakeFolder) -> Path:
     """A copy of the session's sample warehouse that mf may open."""
-    return copy_warehouse(dirty_sample.warehouse, tmp_path_factory.mktemp("semantic"))
+    return copy_warehouse(dirty_sample.warehouse, module_temp("semantic"))
 
 
 def mf_query(warehouse: Path, out: Path, *arguments: str) -> list[dict[str, str]]:
