@@ -365,32 +365,32 @@
     changed_since_stored(key_column): a condition on key_column of an event or a stored row that
     holds for every key whose events int_events_identified changed since the model being built
     last wrote ({{ this }}): the key of an event written since (its written_at) or of a stored
-    event deleted since (int_events_identified_replaced). It holds for every key outside a daily
+    event deleted since (int_events_identified_replaced). It is 1 = 1, every key, outside a daily
     run, when nothing is stored, when a run since wrote every event (is_everything), and when the
-    runs since are no longer all kept (var('replaced_events_kept_days')).
+    runs since are no longer all kept (var('replaced_events_kept_days')). Those two are read from
+    the log with run_query when the SQL is rendered (as stored_written_at is), so that what is
+    left is a plain IN, which DuckDB runs as a semi join: in one OR with them, it was a mark join
+    over every event.
 #}
 {% macro changed_since_stored(key_column) -%}
     {%- set since = stored_written_at() -%}
-    {%- if since is none -%}
+    {%- set log = ref('int_events_identified_replaced') -%}
+    {%- if since is not none -%}
+        {%- set follows_log = run_query(
+            'select not exists (select 1 from ' ~ log ~ ' where event_id is null and replaced_at > '
+            ~ since ~ ' and is_everything) and exists (select 1 from ' ~ log
+            ~ ' where event_id is null and replaced_at <= ' ~ since ~ ')'
+        ).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if since is none or not follows_log -%}
         1 = 1
     {%- else -%}
-        {%- set log = ref('int_events_identified_replaced') -%}
-        (
-            exists (
-                select 1 from {{ log }}
-                where event_id is null and replaced_at > {{ since }} and is_everything
-            )
-            or not exists (
-                select 1 from {{ log }}
-                where event_id is null and replaced_at <= {{ since }}
-            )
-            or {{ key_column }} in (
-                select {{ key_column }} from {{ log }}
-                where event_id is not null and replaced_at > {{ since }}
-                union all
-                select {{ key_column }} from {{ ref('int_events_identified') }}
-                where written_at > {{ since }}
-            )
+        {{ key_column }} in (
+            select {{ key_column }} from {{ log }}
+            where event_id is not null and replaced_at > {{ since }}
+            union all
+            select {{ key_column }} from {{ ref('int_events_identified') }}
+            where written_at > {{ since }}
         )
     {%- endif -%}
 {%- endmacro %}
