@@ -7,6 +7,10 @@
 -- up to the last seen day, so only the latest var('churn_reasons_last_events') events of every
 -- user x month are ranked again. event_attribute: 'event_name' and 'page' (any of the last events),
 -- 'last_event_name' (the latest event) and 'last_page' (the latest non-null page among them).
+-- Only the events of each user x month's latest days that hold its last events are ranked: an
+-- event on an earlier day has at least that many events after it, so it cannot be among them,
+-- and the ranks of the events kept are the same (every event after one kept is kept).
+-- A count per user and day finds those days; ranking every event made this model's time.
 {%- set last_events = var('churn_reasons_last_events') %}
 {%- set min_users = var('churn_reasons_min_users') %}
 with
@@ -20,16 +24,43 @@ lapses as (
     from {{ ref('int_user_lapses') }}
 ),
 
-events as (
+event_days as (
     select
         user_id,
-        event_id,
-        event_name,
-        page,
-        occurred_at,
-        event_date
+        event_date,
+        count(*) as event_count
     from {{ ref('int_events_identified') }}
     where user_id is not null
+    group by user_id, event_date
+),
+
+-- The latest days of each user x month, until they hold var('churn_reasons_last_events') events.
+last_days as (
+    select
+        user_id,
+        event_date,
+        sum(event_count) over (
+            partition by user_id, {{ period_start('month', 'event_date') }}
+            order by event_date desc
+            rows between unbounded preceding and current row
+        ) - event_count as events_after_day
+    from event_days
+),
+
+events as (
+    select
+        events.user_id,
+        events.event_id,
+        events.event_name,
+        events.page,
+        events.occurred_at,
+        events.event_date
+    from {{ ref('int_events_identified') }} as events
+    inner join last_days
+        on
+            events.user_id = last_days.user_id
+            and events.event_date = last_days.event_date
+    where last_days.events_after_day < {{ last_events }}
 ),
 
 month_ranked_events as (
