@@ -10,7 +10,8 @@
 -- Only the events of each user x month's latest days that hold its last events are ranked: an
 -- event on an earlier day has at least that many events after it, so it cannot be among them,
 -- and the ranks of the events kept are the same (every event after one kept is kept).
--- A count per user and day finds those days; ranking every event made this model's time.
+-- The logged-in events per user and day (int_user_activity_days) find those days; ranking every
+-- event made this model's time.
 {%- set last_events = var('churn_reasons_last_events') %}
 {%- set min_users = var('churn_reasons_min_users') %}
 with
@@ -24,14 +25,13 @@ lapses as (
     from {{ ref('int_user_lapses') }}
 ),
 
+-- Each user's logged-in events per day (int_user_activity_days, already counted there).
 event_days as (
     select
         user_id,
-        event_date,
-        count(*) as event_count
-    from {{ ref('int_events_identified') }}
-    where user_id is not null
-    group by user_id, event_date
+        activity_date as event_date,
+        event_count
+    from {{ ref('int_user_activity_days') }}
 ),
 
 -- The latest days of each user x month, until they hold var('churn_reasons_last_events') events.
