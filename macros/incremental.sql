@@ -92,7 +92,7 @@
         {%- endset -%}
         insert into {{ log }} (
             replaced_at, is_everything, event_id, session_id, user_id, stitched_user_id, anonymous_id, event_date,
-            run_settings
+            run_settings, stored_written_at, stored_row_hash
         )
         {% if is_incremental() -%}
             {%- set stored_day = received_day('received_at') -%}
@@ -265,14 +265,63 @@
                 stitched_user_id,
                 anonymous_id,
                 event_date,
-                null
+                null,
+                written_at,
+                {{ identified_event_row_hash('replaced') }}
             from replaced
             union all
-            select {{ now }}, is_everything, null, null, null, null, null, null, run_settings
+            select {{ now }}, is_everything, null, null, null, null, null, null, run_settings, null, null
             from forget
         {%- else -%}
-            select {{ now }}, true, null, null, null, null, null, null, {{ settings }}
+            select {{ now }}, true, null, null, null, null, null, null, {{ settings }}, null, null
         {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    identified_event_row_hash(relation_alias): a hash of an int_events_identified row's values,
+    every column but written_at, as text: DuckDB's 64-bit hash(), ten times as fast as an md5 of the
+    row's text. DuckDB only: only the daily runs there call it, to tell an event written again with
+    the same values from a changed one, and they compare two hashes the same run computed (the
+    stored row's in the pre-hook, the new row's in the model), so a hash function that differs
+    between DuckDB versions does no harm. Two different rows hash alike with a chance of 2^-64.
+#}
+{% macro identified_event_row_hash(relation_alias) -%}
+    {%- set columns = [
+        'event_id', 'user_id', 'anonymous_id', 'stitched_user_id', 'session_id', 'is_session_derived',
+        'event_name', 'occurred_at', 'event_date', 'received_at', 'is_late_arrival', 'platform', 'page',
+        'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'properties',
+    ] -%}
+    cast(hash(
+        {%- for column in columns %}
+        {{ relation_alias }}.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#
+    drop_unchanged_identified_events(): the post-hook of int_events_identified's daily runs. An
+    event the pre-hooks deleted and this run wrote again with the same values kept its stored
+    written_at (the model compares identified_event_row_hash): its row in
+    int_events_identified_replaced goes, so the models that follow int_events_identified, and
+    publishing, skip it as unchanged. What is left in the log for the run is the events written
+    again with other values, and those gone.
+#}
+{% macro drop_unchanged_identified_events() -%}
+    {%- if target.type != 'spark' and is_incremental() -%}
+        {%- set log = ref('int_events_identified_replaced') -%}
+        delete from {{ log }}
+        where
+            replaced_at = {{ written_at() }}
+            and event_id in (
+                select event_id from {{ this }}
+                where
+                    written_at < {{ written_at() }}
+                    and event_id in (
+                        select event_id from {{ log }}
+                        where replaced_at = {{ written_at() }}
+                    )
+            )
     {%- endif -%}
 {%- endmacro %}
 

@@ -3,7 +3,7 @@
 -- every model after staging reads (fct_events publishes them).
 -- stitched_user_id ("which person is this event", defined once here): the event's user_id, else
 -- the user its device (anonymous_id) maps to in int_identity_map, else null.
--- written_at: when the run that wrote the row started (doc block incremental_consumers).
+-- written_at: when the run that wrote the row's values started (doc block incremental_consumers).
 --
 -- Incremental on DuckDB (doc block incremental_identified_events): a daily run writes only the
 -- events whose row can have changed, and keeps the others as stored. The pre-hooks first record
@@ -11,7 +11,9 @@
 -- to another user, the derived sessions numbered again; or all of them, when the users export
 -- or the as-of date changed in a way only a full rebuild follows) in
 -- int_events_identified_replaced and delete them; this model then writes those events again and
--- the events received after the last day still stored. On Spark it is a table.
+-- the events received after the last day still stored. An event written again with the same
+-- values (identified_event_row_hash) keeps its stored written_at, and the post-hook drops it from
+-- the log, so the models that follow this one skip it. On Spark it is a table.
 {{
     config(
         materialized='table' if target.type == 'spark' else 'incremental',
@@ -22,7 +24,8 @@
             "{{ log_replaced_identified_events() }}",
             "{{ forget_replaced_identified_events() }}",
             "{{ prune_replaced_identified_events() }}",
-        ]
+        ],
+        post_hook="{{ drop_unchanged_identified_events() }}"
     )
 }}
 -- depends_on: {{ ref('stg_raw__events') }}
@@ -50,9 +53,13 @@ identity_map as (
         from {{ this }}
     ),
 
-    -- The stored events the pre-hooks deleted in this run (int_events_identified_replaced).
+    -- The stored events the pre-hooks deleted in this run (int_events_identified_replaced), with
+    -- their written_at and values as stored.
     replaced as (
-        select event_id
+        select
+            event_id,
+            stored_written_at,
+            stored_row_hash
         from {{ ref('int_events_identified_replaced') }}
         where replaced_at = {{ written_at() }} and event_id is not null
     ),
@@ -78,23 +85,35 @@ identified as (
         events.utm_campaign,
         events.utm_content,
         events.utm_term,
-        events.properties,
-        {{ written_at() }} as written_at
+        events.properties
     from events
     left join identity_map
         on events.anonymous_id = identity_map.anonymous_id
 ),
 
--- A daily run writes only the events that can have changed (doc block incremental_identified_events).
+-- A daily run writes only the events that can have changed (doc block incremental_identified_events),
+-- and those whose values did not change keep their stored written_at.
 final as (
-    select identified.*
+    select
+        identified.*,
+        {%- if is_incremental() %}
+            case
+                when {{ identified_event_row_hash('identified') }} = replaced.stored_row_hash
+                    then coalesce(replaced.stored_written_at, {{ written_at() }})
+                else {{ written_at() }}
+            end as written_at
+        {%- else %}
+            {{ written_at() }} as written_at
+        {%- endif %}
     from identified
     {%- if is_incremental() %}
-        cross join stored_until
-        where
-            stored_until.last_stored_day is null
-            or {{ received_day('identified.received_at') }} > stored_until.last_stored_day
-            or identified.event_id in (select replaced.event_id from replaced)
+    cross join stored_until
+    left join replaced
+        on identified.event_id = replaced.event_id
+    where
+        stored_until.last_stored_day is null
+        or {{ received_day('identified.received_at') }} > stored_until.last_stored_day
+        or replaced.event_id is not null
     {%- endif %}
 )
 

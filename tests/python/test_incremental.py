@@ -353,6 +353,17 @@ def written_by_last_run(warehouse: Path, model: str) -> list[str]:
     return sorted({row[0] for row in rows})
 
 
+def logged_by_last_run(warehouse: Path) -> list[str]:
+    """The events int_events_identified_replaced holds for the last run: those it deleted and did
+    not write again with the same values."""
+    rows = query(
+        warehouse,
+        "select event_id from intermediate.int_events_identified_replaced where event_id is not null "
+        "and replaced_at = (select max(replaced_at) from intermediate.int_events_identified_replaced) order by 1",
+    )
+    return [row[0] for row in rows]
+
+
 def users_csv(raw_dir: Path, user_ids: list[str]) -> None:
     write_csv(raw_dir / "raw_users.csv", USER_COLUMNS, [user(user_id, "2024-01-01 10:00:00") for user_id in user_ids])
 
@@ -440,8 +451,9 @@ IDENTIFIED_CASES = {
     "time_spent_cap_changes": (
         ["u1"], [*OLD_EVENTS, SECOND_S4_EVENT], ["u1"], [*OLD_EVENTS, SECOND_S4_EVENT], ("2024-02-29", "2024-02-29"),
     ),
-    # Day 1 was stored by a strata without read_settings and the log's settings (dropped after day
-    # 1): day 2 adds the columns, re-reads every raw row and writes every event again.
+    # Day 1 was stored by a strata without read_settings and the log's settings and stored values
+    # (dropped after day 1): day 2 adds the columns, re-reads every raw row and writes every event
+    # again.
     "stored_by_an_older_version": (
         ["u1"], OLD_EVENTS, ["u1"], OLD_EVENTS, ("2024-02-29", "2024-02-29"),
     ),
@@ -482,7 +494,8 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         if case == "stored_by_an_older_version" and not day:
             with duckdb.connect(str(warehouse)) as connection:
                 connection.execute("alter table staging.stg_raw__events drop column read_settings")
-                connection.execute("alter table intermediate.int_events_identified_replaced drop column run_settings")
+                for column in ("run_settings", "stored_written_at", "stored_row_hash"):
+                    connection.execute(f"alter table intermediate.int_events_identified_replaced drop column {column}")
     run_dbt(rebuilt, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
     for model in ("int_events_identified", "int_sessions", "int_session_paths", "int_user_activity_days"):
         assert stored_rows(warehouse, model) == stored_rows(rebuilt, model), model
@@ -492,16 +505,18 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         assert written_by_last_run(warehouse, "int_events_identified") == EVERY_EVENT_AGAIN[case]
     if case == "restitched_and_resessioned":
         # a1 is u1's now and d2's three session-less events are three sessions, b2 the first; the
-        # second run wrote those events and sessions again, a9 (re-read) and the new ones, and
-        # left a4 and its session s4 as stored, and u2 (its activity days too).
+        # second run wrote those events and sessions again and the new ones, and left a4 and its
+        # session s4 as stored, and u2 (its activity days too). It wrote a9 (re-read) again too,
+        # with the same values: a9 keeps its written_at and leaves the log, so s9 is left as stored.
         assert query(
             rebuilt,
             "select event_id, stitched_user_id, session_id from intermediate.int_events_identified "
             "where event_id in ('a1', 'a2', 'a3', 'b2') order by 1",
         ) == [("a1", "u1", "s1"), ("a2", None, "derived:d2:2"), ("a3", None, "derived:d2:3"), ("b2", None, "derived:d2:1")]
-        assert written_by_last_run(warehouse, "int_events_identified") == ["a1", "a2", "a3", "a9", "b1", "b2"]
+        assert written_by_last_run(warehouse, "int_events_identified") == ["a1", "a2", "a3", "b1", "b2"]
+        assert logged_by_last_run(warehouse) == ["a1", "a2", "a3"]
         assert written_by_last_run(warehouse, "int_sessions") == [
-            "derived:d2:1", "derived:d2:2", "derived:d2:3", "s1", "s2", "s9"
+            "derived:d2:1", "derived:d2:2", "derived:d2:3", "s1", "s2"
         ]
         assert written_by_last_run(warehouse, "int_user_activity_days") == ["u1"]
         # s1's path now counts for u1, a1's user since d1 signed in.
@@ -523,7 +538,10 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
     if case in ("restitched_and_resessioned", "sessions_merge_and_an_event_goes"):
         assert written_by_last_run(warehouse, "int_session_paths") == written_by_last_run(warehouse, "int_sessions")
     if case == "sessions_merge_and_an_event_goes":
-        assert written_by_last_run(warehouse, "int_sessions") == ["derived:d2:1", "s6", "s9"]
+        # Of the events the second run deleted, a3 (now in derived:d2:1) changed and g1 is gone;
+        # a2, g2 and a9 were written again unchanged, so s6 and s9 are left as stored.
+        assert logged_by_last_run(warehouse) == ["a3", "g1"]
+        assert written_by_last_run(warehouse, "int_sessions") == ["derived:d2:1"]
         assert written_by_last_run(warehouse, "int_user_activity_days") == ["u1"]
         assert query(warehouse, "select session_id, event_count from intermediate.int_sessions order by 1") == [
             ("derived:d2:1", 6), ("s1", 1), ("s4", 1), ("s6", 1), ("s9", 1)
