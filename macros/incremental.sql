@@ -280,18 +280,17 @@
 
 {#
     identified_event_row_hash(relation_alias): a hash of an int_events_identified row's values,
-    every column but written_at, as text: DuckDB's 64-bit hash(), ten times as fast as an md5 of the
-    row's text. DuckDB only: only the daily runs there call it, to tell an event written again with
-    the same values from a changed one, and they compare two hashes the same run computed (the
-    stored row's in the pre-hook, the new row's in the model), so a hash function that differs
-    between DuckDB versions does no harm. Two different rows hash alike with a chance of 2^-64.
+    every column of the stored table ({{ this }}) but written_at, as text: DuckDB's 64-bit hash(),
+    ten times as fast as an md5 of the row's text. The columns are read from the stored table, so
+    a column added to the model is hashed too (on_schema_change='fail' keeps the two alike). DuckDB
+    only: only the daily runs there call it, to tell an event written again with the same values
+    from a changed one, and they compare two hashes the same run computed (the stored row's in the
+    pre-hook, the new row's in the model), so a hash function that differs between DuckDB versions
+    does no harm. Two different rows hash alike with a chance of 2^-64.
 #}
 {% macro identified_event_row_hash(relation_alias) -%}
-    {%- set columns = [
-        'event_id', 'user_id', 'anonymous_id', 'stitched_user_id', 'session_id', 'is_session_derived',
-        'event_name', 'occurred_at', 'event_date', 'received_at', 'is_late_arrival', 'platform', 'page',
-        'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'properties',
-    ] -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name')
+        | reject('equalto', 'written_at') | list -%}
     cast(hash(
         {%- for column in columns %}
         {{ relation_alias }}.{{ column }}{{ ',' if not loop.last }}
