@@ -197,6 +197,23 @@
 {%- endmacro %}
 
 {#
+    sorted_string_agg(expression, delimiter): aggregate, the group's values of a text expression
+    in sorted order, joined by the delimiter (SQL): the same text whatever order the rows come
+    in. DuckDB string_agg with an order, Spark array_join over a sorted collect_list.
+#}
+{% macro sorted_string_agg(expression, delimiter) -%}
+    {{ return(adapter.dispatch('sorted_string_agg', 'strata')(expression, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__sorted_string_agg(expression, delimiter) -%}
+    array_join(array_sort(collect_list({{ expression }})), {{ delimiter }})
+{%- endmacro %}
+
+{% macro duckdb__sorted_string_agg(expression, delimiter) -%}
+    string_agg({{ expression }}, {{ delimiter }} order by {{ expression }})
+{%- endmacro %}
+
+{#
     row_by(kind, columns, order_by): aggregate, a struct of the named columns (fields named as
     the columns) taken from one row of the group: kind 'first' takes the row that sorts first by
     order_by, 'last' the row that sorts last. order_by is one SQL expression or a list compared

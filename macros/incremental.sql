@@ -410,17 +410,20 @@
 {%- endmacro %}
 
 {#
-    changed_since_stored(key_column): a condition on key_column of an event or a stored row that
-    holds for every key whose events int_events_identified changed since the model being built
-    last wrote ({{ this }}): the key of an event written since (its written_at) or of a stored
-    event deleted since (int_events_identified_replaced). It is 1 = 1, every key, outside a daily
-    run, when nothing is stored, when a run since wrote every event (is_everything), and when the
-    runs since are no longer all kept (var('replaced_events_kept_days')). Those two are read from
-    the log with run_query when the SQL is rendered (as stored_written_at is), so that what is
-    left is a plain IN, which DuckDB runs as a semi join: in one OR with them, it was a mark join
-    over every event.
+    changed_since_stored(key_column, changed_keys=none, rewrite_all=false): a condition on
+    key_column (a column or an expression) of an event or a stored row that holds for every key
+    whose events int_events_identified changed since the model being built last wrote
+    ({{ this }}): the key of an event written since (its written_at) or of a stored event deleted
+    since (int_events_identified_replaced). changed_keys lists the expressions over the columns of
+    an event (and of the log, which keeps them) that give its keys; the default is key_column
+    itself. It is 1 = 1, every key, when rewrite_all (the caller's own settings changed), outside
+    a daily run, when nothing is stored, when a run since wrote every event (is_everything), and
+    when the runs since are no longer all kept (var('replaced_events_kept_days')). Those two are
+    read from the log with run_query when the SQL is rendered (as stored_written_at is), so that
+    what is left is a plain IN, which DuckDB runs as a semi join: in one OR with them, it was a
+    mark join over every event.
 #}
-{% macro changed_since_stored(key_column) -%}
+{% macro changed_since_stored(key_column, changed_keys=none, rewrite_all=false) -%}
     {%- set since = stored_written_at() -%}
     {%- set log = ref('int_events_identified_replaced') -%}
     {%- if since is not none -%}
@@ -430,26 +433,29 @@
             ~ ' where event_id is null and replaced_at <= ' ~ since ~ ')'
         ).columns[0].values()[0] -%}
     {%- endif -%}
-    {%- if since is none or not follows_log -%}
+    {%- if since is none or not follows_log or rewrite_all -%}
         1 = 1
     {%- else -%}
         {{ key_column }} in (
-            select {{ key_column }} from {{ log }}
+            {%- for key in changed_keys or [key_column] %}
+            {{- '\n            union all' if not loop.first }}
+            select {{ key }} from {{ log }}
             where event_id is not null and replaced_at > {{ since }}
             union all
-            select {{ key_column }} from {{ ref('int_events_identified') }}
+            select {{ key }} from {{ ref('int_events_identified') }}
             where written_at > {{ since }}
+            {%- endfor %}
         )
     {%- endif -%}
 {%- endmacro %}
 
 {#
-    follows_identified_events(key_column): the config keys (a dict, spread into config()) of a
-    model that reads int_events_identified and follows it in daily runs by key_column (doc block
-    incremental_consumers): on DuckDB incremental, delete+insert on the key after the pre-hook
-    forget_changed_rows; on Spark a table.
+    follows_identified_events(key_column, pre_hook=none): the config keys (a dict, spread into
+    config()) of a model that reads int_events_identified and follows it in daily runs by
+    key_column (doc block incremental_consumers): on DuckDB incremental, delete+insert on the key
+    after the pre-hook, forget_changed_rows on the key unless another is given; on Spark a table.
 #}
-{% macro follows_identified_events(key_column) -%}
+{% macro follows_identified_events(key_column, pre_hook=none) -%}
     {%- if target.type == 'spark' -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
@@ -458,7 +464,7 @@
         'incremental_strategy': 'delete+insert',
         'unique_key': key_column,
         'on_schema_change': 'fail',
-        'pre_hook': "{{ forget_changed_rows('" ~ key_column ~ "') }}",
+        'pre_hook': pre_hook or "{{ forget_changed_rows('" ~ key_column ~ "') }}",
     }) }}
 {%- endmacro %}
 
@@ -473,5 +479,85 @@
         {{ add_written_at_column() }};
         delete from {{ this }}
         where {{ changed_since_stored(key_column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    The funnel models follow int_events_identified by identity (doc block incremental_funnels):
+    each row of int_funnel_step_events and int_funnel_attempt_steps depends only on the events of
+    one funnel identity and on the funnel definitions.
+    stitched_identity(prefix): the identity of an event in identity mode 'stitched', its
+    stitched_user_id, else its device ('anonymous:<anonymous_id>'); prefix is the relation alias
+    with its dot, or empty.
+#}
+{% macro stitched_identity(prefix='') -%}
+    coalesce({{ prefix }}stitched_user_id, {{ dbt.concat(["'anonymous:'", prefix ~ 'anonymous_id']) }})
+{%- endmacro %}
+
+{#
+    funnel_definition_hash(): SQL for an md5 of everything the funnel models are built with
+    besides the events: every row of int_funnel_steps (the seed funnels) and the vars
+    funnel_max_steps and funnel_conversion_window_days. Both models store it in each row; a daily
+    run whose hash differs writes every row again.
+#}
+{% macro funnel_definition_hash() -%}
+    {%- set step_text -%}
+        concat_ws(
+            '|', funnel_name, cast(step_number as {{ dbt.type_string() }}), coalesce(event_name, ''),
+            coalesce(property_key, ''), coalesce(property_value, ''), identity_mode
+        )
+    {%- endset -%}
+    (
+        select {{ dbt.hash(dbt.concat([
+            settings_literal(['funnel_max_steps', 'funnel_conversion_window_days']), "'; '",
+            sorted_string_agg(step_text, "'; '"),
+        ])) }}
+        from {{ ref('int_funnel_steps') }}
+    )
+{%- endmacro %}
+
+{#
+    funnel_definition_changed(): in a daily run of a funnel model, whether a stored row carries
+    another funnel_definition_hash than this run's (or the table has no such column yet: stored
+    by a version of strata before it), read with run_query when the SQL is rendered; false
+    outside daily runs.
+#}
+{% macro funnel_definition_changed() -%}
+    {%- if execute and is_incremental() -%}
+        {%- if 'funnel_definition_hash' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+            {{ return(true) }}
+        {%- endif -%}
+        {{ return(run_query(
+            'select exists (select 1 from ' ~ this ~ ' where funnel_definition_hash is distinct from '
+            ~ funnel_definition_hash() ~ ')'
+        ).columns[0].values()[0]) }}
+    {%- endif -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{#
+    changed_funnel_identities(identity_column): changed_since_stored for a funnel model: a
+    condition on identity_column that holds for every identity with an event changed since the
+    model last wrote, and for every identity when the funnel definitions changed. The changed
+    identities are the changed events' stitched identities (stitched_identity): an event's
+    user_id, its identity in mode 'user', is its stitched_user_id whenever it has one, so they
+    are the identities of both modes. Applied to an event's stitched identity, the condition
+    keeps every event of a changed identity of either mode.
+#}
+{% macro changed_funnel_identities(identity_column) -%}
+    {{ changed_since_stored(identity_column, [stitched_identity()], funnel_definition_changed()) }}
+{%- endmacro %}
+
+{#
+    forget_changed_funnel_identities(): the pre-hook of the funnel models' daily runs: adds the
+    columns an older version of strata did not store, then deletes the rows of the changed
+    identities (changed_funnel_identities), so an identity without events stays deleted.
+#}
+{% macro forget_changed_funnel_identities() -%}
+    {%- if is_incremental() -%}
+        {{ add_written_at_column() }};
+        {{ add_missing_column('funnel_definition_hash', dbt.type_string()) }};
+        delete from {{ this }}
+        where {{ changed_funnel_identities('identity_id') }}
     {%- endif -%}
 {%- endmacro %}

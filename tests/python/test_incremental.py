@@ -61,6 +61,8 @@ REPROCESSED = {
     "int_sessions": "intermediate",
     "int_session_paths": "intermediate",
     "int_user_activity_days": "intermediate",
+    "int_funnel_step_events": "intermediate",
+    "int_funnel_attempt_steps": "intermediate",
 }
 # One pseudonym key for every warehouse of the module, so their hashed contacts compare equal
 # (each warehouse would otherwise get a key of its own).
@@ -343,7 +345,17 @@ def stored_rows(warehouse: Path, model: str) -> list[tuple]:
 
 
 # The models that follow int_events_identified in daily runs, with what they are built on.
-FOLLOWERS = ("+int_sessions", "+int_session_paths", "+int_user_activity_days")
+FOLLOWERS = (
+    "+int_sessions", "+int_session_paths", "+int_user_activity_days", "+int_funnel_step_events", "+int_funnel_attempt_steps"
+)  # fmt: skip
+FUNNEL_MODELS = ("int_funnel_step_events", "int_funnel_attempt_steps")
+
+
+def identities_written_by_last_run(warehouse: Path, model: str) -> list[str]:
+    """The funnel identities whose rows of `model` the last run wrote."""
+    table = f"intermediate.{model}"
+    rows = query(warehouse, f"select distinct identity_id from {table} where written_at = (select max(written_at) from {table})")
+    return sorted(row[0] for row in rows)
 
 
 def written_by_last_run(warehouse: Path, model: str) -> list[str]:
@@ -451,9 +463,14 @@ IDENTIFIED_CASES = {
     "time_spent_cap_changes": (
         ["u1"], [*OLD_EVENTS, SECOND_S4_EVENT], ["u1"], [*OLD_EVENTS, SECOND_S4_EVENT], ("2024-02-29", "2024-02-29"),
     ),
-    # Day 1 was stored by a strata without read_settings and the log's settings and stored values
-    # (dropped after day 1): day 2 adds the columns, re-reads every raw row and writes every event
-    # again.
+    # Day 2 ends a funnel's attempts after one day instead of 7: the funnel models write every
+    # row again, though no event changed.
+    "funnel_window_changes": (
+        ["u1"], OLD_EVENTS, ["u1"], OLD_EVENTS, ("2024-02-29", "2024-02-29"),
+    ),
+    # Day 1 was stored by a strata without read_settings, the log's settings and stored values
+    # and the funnel models' written_at and funnel_definition_hash (dropped after day 1): day 2
+    # adds the columns, re-reads every raw row and writes every event and funnel row again.
     "stored_by_an_older_version": (
         ["u1"], OLD_EVENTS, ["u1"], OLD_EVENTS, ("2024-02-29", "2024-02-29"),
     ),
@@ -464,6 +481,7 @@ DAY_TWO_VARS = {
     "raw_event_settings_change": {"epoch_milliseconds_from": 1000000000},
     "session_gap_changes": {"session_inactivity_minutes": 180},
     "time_spent_cap_changes": {"session_time_cap_minutes": 30},
+    "funnel_window_changes": {"funnel_conversion_window_days": 1},
 }
 # The cases whose day 2 writes every stored event again.
 EVERY_EVENT_AGAIN = {
@@ -490,15 +508,29 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         users_csv(raw_dir, users)
         write_csv(raw_dir / "raw_events.csv", COLUMNS["raw_events"], events)
         dbt_vars = {"load_time": load_time, "as_of_date": as_of_date, **(DAY_TWO_VARS.get(case, {}) if day else {})}
+        if not day:
+            run_dbt(warehouse, raw_dir, "seed", "--select", "funnels")
         run_dbt(warehouse, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
         if case == "stored_by_an_older_version" and not day:
             with duckdb.connect(str(warehouse)) as connection:
                 connection.execute("alter table staging.stg_raw__events drop column read_settings")
                 for column in ("run_settings", "stored_written_at", "stored_row_hash"):
                     connection.execute(f"alter table intermediate.int_events_identified_replaced drop column {column}")
+                for model in FUNNEL_MODELS:
+                    for column in ("written_at", "funnel_definition_hash"):
+                        connection.execute(f"alter table intermediate.{model} drop column {column}")
+        if not day:
+            day_one_identities = query(warehouse, "select count(distinct identity_id) from intermediate.int_funnel_step_events")
+    run_dbt(rebuilt, raw_dir, "seed", "--select", "funnels")
     run_dbt(rebuilt, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
-    for model in ("int_events_identified", "int_sessions", "int_session_paths", "int_user_activity_days"):
+    for model in ("int_events_identified", "int_sessions", "int_session_paths", "int_user_activity_days", *FUNNEL_MODELS):
         assert stored_rows(warehouse, model) == stored_rows(rebuilt, model), model
+    # Every identity has rows: the registration funnel's first step is each identity's first visit.
+    assert day_one_identities[0][0] > 0
+    if case in ("funnel_window_changes", "stored_by_an_older_version", *EVERY_EVENT_AGAIN):
+        every_identity = sorted(row[0] for row in query(warehouse, "select distinct identity_id from intermediate.int_funnel_step_events"))
+        for model in FUNNEL_MODELS:
+            assert identities_written_by_last_run(warehouse, model) == every_identity, model
     staged = "select * from staging.stg_raw__events order by all"
     assert query(warehouse, staged) == query(rebuilt, staged)
     if case in EVERY_EVENT_AGAIN:
@@ -519,6 +551,12 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
             "derived:d2:1", "derived:d2:2", "derived:d2:3", "s1", "s2"
         ]
         assert written_by_last_run(warehouse, "int_user_activity_days") == ["u1"]
+        # The funnel models wrote again u1 (a1, b1) and d2 (a2, a3, b2), and left u2 as stored; d1's
+        # identity, whose one event a1 is u1's now, is gone.
+        for model in FUNNEL_MODELS:
+            assert identities_written_by_last_run(warehouse, model) == ["anonymous:d2", "u1"], model
+            identities = query(warehouse, f"select distinct identity_id from intermediate.{model} order by 1")
+            assert identities == [("anonymous:d2",), ("u1",), ("u2",)], model
         # s1's path now counts for u1, a1's user since d1 signed in.
         assert query(warehouse, "select distinct person_id from intermediate.int_session_paths where session_id = 's1'") == [
             ("u1",)

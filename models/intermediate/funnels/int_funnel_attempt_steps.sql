@@ -7,6 +7,11 @@
 -- is taken, so when it lies outside the window the attempt stops there.
 -- Each step is found for all attempts at once with funnel_next_candidate (ASOF join on DuckDB,
 -- a window scan elsewhere): O(n log n) in events, never a join of an identity's events in pairs.
+-- Incremental on DuckDB (doc block incremental_funnels), as int_funnel_step_events: a daily run
+-- writes again only the rows of the identities whose events changed since its last run.
+{{ config(**follows_identified_events('identity_id', "{{ forget_changed_funnel_identities() }}")) }}
+-- depends_on: {{ ref('int_events_identified_replaced') }}
+-- depends_on: {{ ref('int_events_identified') }}
 {%- set max_steps = var('funnel_max_steps') %}
 {%- set window_days = var('funnel_conversion_window_days') %}
 {%- set probe_columns = [
@@ -25,6 +30,7 @@ step_events as (
         session_id,
         is_dominated_start
     from {{ ref('int_funnel_step_events') }}
+    where {{ changed_funnel_identities('identity_id') }}
 ),
 
 -- Step 1: every matching event that is not a dominated start starts an attempt.
@@ -106,7 +112,7 @@ attempt_steps as (
 ),
 
 -- Fastest attempt per identity, start session and step.
-final as (
+fastest as (
     select
         funnel_name,
         identity_id,
@@ -115,6 +121,18 @@ final as (
         min(seconds_to_convert) as seconds_to_convert
     from attempt_steps
     group by funnel_name, identity_id, session_id, step_number
+),
+
+final as (
+    select
+        funnel_name,
+        identity_id,
+        session_id,
+        step_number,
+        seconds_to_convert,
+        {{ funnel_definition_hash() }} as funnel_definition_hash,
+        {{ written_at() }} as written_at
+    from fastest
 )
 
 select * from final

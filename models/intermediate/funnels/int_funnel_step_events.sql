@@ -7,6 +7,12 @@
 -- marker per identity (event_id and event_name '$first_visit') at its first visit: its earliest
 -- event by occurred_at, then event_id; the marker is distinct from that event. properties are
 -- carried only for funnels with a property filter.
+-- Incremental on DuckDB (doc block incremental_funnels): an identity's rows depend only on its
+-- events and the funnel definitions, so a daily run deletes and writes again only the rows of the
+-- identities whose events changed since its last run (all of them when the definitions changed).
+-- On Spark it is a table.
+{{ config(**follows_identified_events('identity_id', "{{ forget_changed_funnel_identities() }}")) }}
+-- depends_on: {{ ref('int_events_identified_replaced') }}
 {#-
     Events per identity, for the identity modes the funnels use (a mode no funnel uses is
     skipped); identity_id is null for an event without one (anonymous in mode 'user'). Written
@@ -14,27 +20,53 @@
     than once, and this one is every event once per identity mode, properties included (at a
     million users, hundreds of millions of rows written to disk). Each reader takes only the
     columns it needs from int_events_identified.
+    A daily run reads only the events of the changed identities (changed_funnel_identities on the
+    event's stitched identity, which is also its user_id when it has one): a fraction of the
+    events, kept once in the CTE changed_events, so the three readers do not each scan and filter
+    every event (at 200k users 2 s instead of 5.6). A full build, and Spark, where the model is a
+    table, read int_events_identified itself (the condition is then 1 = 1).
 -#}
+{%- set changed_condition = changed_funnel_identities(stitched_identity('events.')) | trim %}
+{%- set reads_changed_events = changed_condition != '1 = 1' %}
+{%- set identity_id -%}
+    case identity_modes.identity_mode
+        when 'user' then events.user_id
+        when 'stitched' then {{ stitched_identity('events.') }}
+    end
+{%- endset %}
 {%- set identity_events -%}
     (
         select
             identity_modes.identity_mode,
-            case identity_modes.identity_mode
-                when 'user' then events.user_id
-                when 'stitched'
-                    then coalesce(events.stitched_user_id, {{ dbt.concat(["'anonymous:'", 'events.anonymous_id']) }})
-            end as identity_id,
+            {{ identity_id }} as identity_id,
             events.event_id,
             events.session_id,
             events.event_name,
             events.occurred_at,
             events.properties
-        from {{ ref('int_events_identified') }} as events
+        from {{ 'changed_events' if reads_changed_events else ref('int_events_identified') }} as events
         cross join identity_modes
     ) as identity_events
 {%- endset %}
 
 with
+{%- if reads_changed_events %}
+
+-- A daily run: the events of the identities changed since the last run.
+changed_events as materialized (
+    select
+        events.user_id,
+        events.stitched_user_id,
+        events.anonymous_id,
+        events.event_id,
+        events.session_id,
+        events.event_name,
+        events.occurred_at,
+        events.properties
+    from {{ ref('int_events_identified') }} as events
+    where {{ changed_condition }}
+),
+{%- endif %}
 
 -- The steps, for matching events to them (the last CTE).
 steps as (
@@ -249,7 +281,9 @@ final as (
         ordered_events.tie_seq,
         ordered_events.occurred_at,
         ordered_events.session_id,
-        ordered_events.is_dominated_start
+        ordered_events.is_dominated_start,
+        {{ funnel_definition_hash() }} as funnel_definition_hash,
+        {{ written_at() }} as written_at
     from ordered_events
     inner join steps
         on
