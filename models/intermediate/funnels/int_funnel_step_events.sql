@@ -50,23 +50,23 @@
 {%- endset %}
 
 with
-{%- if reads_changed_events %}
 
--- A daily run: the events of the identities changed since the last run.
-changed_events as materialized (
-    select
-        events.user_id,
-        events.stitched_user_id,
-        events.anonymous_id,
-        events.event_id,
-        events.session_id,
-        events.event_name,
-        events.occurred_at,
-        events.properties
-    from {{ ref('int_events_identified') }} as events
-    where {{ changed_condition }}
-),
-{%- endif %}
+{% if reads_changed_events %}
+    -- A daily run: the events of the identities changed since the last run.
+    changed_events as materialized (
+        select
+            events.user_id,
+            events.stitched_user_id,
+            events.anonymous_id,
+            events.event_id,
+            events.session_id,
+            events.event_name,
+            events.occurred_at,
+            events.properties
+        from {{ ref('int_events_identified') }} as events
+        where {{ changed_condition }}
+    ),
+{% endif %}
 
 -- The steps, for matching events to them (the last CTE).
 steps as (
