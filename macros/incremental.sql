@@ -410,12 +410,12 @@
 {%- endmacro %}
 
 {#
-    changed_since_stored(key_column, changed_keys=none, rewrite_all=false): a condition on
+    changed_since_stored(key_column, changed_key=none, rewrite_all=false): a condition on
     key_column (a column or an expression) of an event or a stored row that holds for every key
     whose events int_events_identified changed since the model being built last wrote
     ({{ this }}): the key of an event written since (its written_at) or of a stored event deleted
-    since (int_events_identified_replaced). changed_keys lists the expressions over the columns of
-    an event (and of the log, which keeps them) that give its keys; the default is key_column
+    since (int_events_identified_replaced). changed_key is the expression over the columns of an
+    event (and of the log, which keeps them) that gives its key; the default is key_column
     itself. It is 1 = 1, every key, when rewrite_all (the caller's own settings changed), outside
     a daily run, when nothing is stored, when a run since wrote every event (is_everything), and
     when the runs since are no longer all kept (var('replaced_events_kept_days')). Those two are
@@ -423,7 +423,7 @@
     what is left is a plain IN, which DuckDB runs as a semi join: in one OR with them, it was a
     mark join over every event.
 #}
-{% macro changed_since_stored(key_column, changed_keys=none, rewrite_all=false) -%}
+{% macro changed_since_stored(key_column, changed_key=none, rewrite_all=false) -%}
     {%- set since = stored_written_at() -%}
     {%- set log = ref('int_events_identified_replaced') -%}
     {%- if since is not none -%}
@@ -436,15 +436,13 @@
     {%- if since is none or not follows_log or rewrite_all -%}
         1 = 1
     {%- else -%}
+        {%- set key = changed_key or key_column -%}
         {{ key_column }} in (
-            {%- for key in changed_keys or [key_column] %}
-            {{- '\n            union all' if not loop.first }}
             select {{ key }} from {{ log }}
             where event_id is not null and replaced_at > {{ since }}
             union all
             select {{ key }} from {{ ref('int_events_identified') }}
             where written_at > {{ since }}
-            {%- endfor %}
         )
     {%- endif -%}
 {%- endmacro %}
@@ -545,7 +543,7 @@
     keeps every event of a changed identity of either mode.
 #}
 {% macro changed_funnel_identities(identity_column) -%}
-    {{ changed_since_stored(identity_column, [stitched_identity()], funnel_definition_changed()) }}
+    {{ changed_since_stored(identity_column, stitched_identity(), funnel_definition_changed()) }}
 {%- endmacro %}
 
 {#

@@ -53,6 +53,7 @@ def export_as_of(src: Path, dst: Path, cut: datetime) -> dict[str, int]:
     dst.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect()
     connection.execute("set TimeZone = 'UTC'")
+    connection.execute("set enable_progress_bar = false")
     formats = detect_raw_formats(src)
     for table, file_format in formats.items():
         connection.execute(f"create or replace view {table} as select * from {reader(src, table, file_format)}")
