@@ -98,10 +98,6 @@
             {%- set stored_day = received_day('received_at') -%}
             with
 
-            stored as (
-                select * from {{ this }}
-            ),
-
             -- The settings of the last run (its marker row; null: none is logged) and of this one.
             last_settings as (
                 select max_by(run_settings, replaced_at) as run_settings
@@ -113,15 +109,27 @@
                 select {{ settings }} as run_settings
             ),
 
+            -- One pass over the stored events for the last received day and occurrence stored
+            -- (rows with a received_at) and the last event date. Each step reads the stored table
+            -- itself, with the columns it needs: DuckDB materializes a CTE read more than once, and
+            -- one of the whole table would copy every stored event.
+            stored_bounds as (
+                select
+                    max(case when {{ stored_day }} < {{ never_received_date() }} then {{ stored_day }} end) as last_stored_day,
+                    max(case when {{ stored_day }} < {{ never_received_date() }} then occurred_at end) as last_stored_occurred_at,
+                    max(event_date) as last_event_date
+                from {{ this }}
+            ),
+
             reread_from as (
                 select
                     coalesce(
-                        {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(' ~ stored_day ~ ')') }},
+                        {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'last_stored_day') }},
                         cast('1900-01-01' as date)
                     ) as first_reread_day,
-                    max(occurred_at) as last_stored_occurred_at
-                from stored
-                where {{ stored_day }} < {{ never_received_date() }}
+                    last_stored_occurred_at,
+                    last_event_date
+                from stored_bounds
             ),
 
             kept_users as (
@@ -134,7 +142,7 @@
             ),
 
             stored_users as (
-                select distinct user_id from stored
+                select distinct user_id from {{ this }}
                 where user_id is not null
             ),
 
@@ -156,11 +164,11 @@
                 where stored_users.user_id is null
             ),
 
-            -- Kept raw events before the re-read days, on or before the as-of date.
-            raw_before_reread as (
-                select
-                    raw_events.user_id,
-                    raw_events.occurred_at
+            -- Kept raw events before the re-read days, on or before the as-of date, that are not
+            -- stored but should be: their user was not a kept user when they were read, or the
+            -- as-of date has moved past them (no stored event occurred later).
+            missed_events as (
+                select raw_events.user_id
                 from {{ ref('stg_raw__events') }} as raw_events
                 cross join reread_from
                 cross join as_of
@@ -168,34 +176,16 @@
                     raw_events.quarantine_reason is null
                     and raw_events.received_date < reread_from.first_reread_day
                     and {{ reporting_date('raw_events.occurred_at') }} <= as_of.as_of_date
-            ),
-
-            -- Such events that are not stored but should be: their user was not a kept user when
-            -- they were read, or the as-of date has moved past them (no stored event occurred later).
-            missed_user_events as (
-                select raw_before_reread.user_id
-                from raw_before_reread
-                where raw_before_reread.user_id in (select users_unstored.user_id from users_unstored)
-            ),
-
-            missed_as_of_events as (
-                select raw_before_reread.user_id
-                from raw_before_reread
-                cross join reread_from
-                where
-                    raw_before_reread.occurred_at > reread_from.last_stored_occurred_at
                     and (
-                        raw_before_reread.user_id is null
-                        or raw_before_reread.user_id in (select kept_users.user_id from kept_users)
+                        raw_events.user_id in (select users_unstored.user_id from users_unstored)
+                        or (
+                            raw_events.occurred_at > reread_from.last_stored_occurred_at
+                            and (
+                                raw_events.user_id is null
+                                or raw_events.user_id in (select kept_users.user_id from kept_users)
+                            )
+                        )
                     )
-            ),
-
-            -- Stored events after the as-of date.
-            late_stored_events as (
-                select stored.event_id
-                from stored
-                cross join as_of
-                where stored.event_date > as_of.as_of_date
             ),
 
             -- Whether every stored event goes, and else the first re-read received day.
@@ -203,14 +193,15 @@
                 select
                     (
                         exists (select 1 from users_gone)
-                        or exists (select 1 from late_stored_events)
-                        or exists (select 1 from missed_user_events)
-                        or exists (select 1 from missed_as_of_events)
+                        -- Stored events after the as-of date.
+                        or coalesce(reread_from.last_event_date > as_of.as_of_date, false)
+                        or exists (select 1 from missed_events)
                         or last_settings.run_settings is distinct from this_run.run_settings
                     ) as is_everything,
                     reread_from.first_reread_day,
                     this_run.run_settings
                 from reread_from
+                cross join as_of
                 cross join last_settings
                 cross join this_run
             ),
@@ -218,7 +209,7 @@
             -- Devices whose stored anonymous events carry another stitched user than the map's today.
             restitched_devices as (
                 select distinct stored.anonymous_id
-                from stored
+                from {{ this }} as stored
                 left join {{ ref('int_identity_map') }} as identity_map
                     on
                         stored.anonymous_id = identity_map.anonymous_id
@@ -242,7 +233,7 @@
 
             replaced as (
                 select stored.*
-                from stored
+                from {{ this }} as stored
                 cross join forget
                 where
                     not forget.is_everything
