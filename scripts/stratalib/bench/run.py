@@ -281,6 +281,7 @@ def daily_changes(raw_dir: Path, cut: datetime) -> dict[str, int]:
 
     stamp = f"timestamp '{cut.isoformat(sep=' ')}'"
     with duckdb.connect() as connection:
+        connection.execute("set enable_progress_bar = false")  # strata bench's output is its table
         events = connection.execute(f"""
             select count(*), count(*) filter (where occurred_at <= {stamp})
             from read_parquet('{raw_dir}/raw_events/*.parquet') where coalesce(received_at, occurred_at) > {stamp}
