@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,14 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest
 
     common = common_arguments(dbt_vars)
     result = dbtRunner(manifest=manifest).invoke([*command, *common])
+    out_of_memory = [] if result.success or result.exception is not None else nodes_out_of_memory(result.result)
+    if out_of_memory and dbt_threads() > 1:
+        print(
+            f"strata: {', '.join(out_of_memory)} ran out of DuckDB's memory_limit while another node was "
+            "being built beside it; building the failed and skipped nodes again, one at a time (dbt retry)",
+            file=sys.stderr,
+        )
+        result = dbtRunner().invoke(["retry", "--threads", "1", *common])
     if result.success:
         return DbtOutcome(EXIT_OK)
     if result.exception is not None:
@@ -153,6 +162,32 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest
     summary = failure_summary(result.result)
     # A full disk is a runtime error (exit 2), not a failed check: nothing is wrong with the data.
     return DbtOutcome(EXIT_USAGE if is_disk_full(summary) else EXIT_CHECKS_FAILED, summary)
+
+
+# How DuckDB words a query that found no more memory under its memory_limit.
+OUT_OF_MEMORY_MARKER = "out of memory error"
+
+
+def nodes_out_of_memory(results: Any) -> list[str]:
+    """The nodes that failed because DuckDB ran out of memory, when every failure of the run is
+    one of those; [] when none is, or when anything else failed too (a failed test, another error).
+
+    dbt builds STRATA_DBT_THREADS nodes side by side and they share one memory_limit. DuckDB
+    spills most sorts, joins and groupings to disk, but two big queries at once can still hold
+    every block: at a million users a daily run failed so twice, in different pairs of models
+    (churn_reasons with fct_funnel_attempt_steps), each of which builds alone, and side by side in
+    a run of their own, within the limit. run_dbt then builds the failed and skipped nodes again
+    one at a time (dbt retry), as a user would by running again: the incremental models follow
+    what changed since their own last run, so a second run catches up.
+    """
+    failed, out_of_memory = [], []
+    for node_result in getattr(results, "results", []) or []:
+        status = str(getattr(node_result, "status", "")).lower()
+        if status in {"error", "fail", "runtimeerror"}:
+            failed.append(node_result.node.name)
+            if OUT_OF_MEMORY_MARKER in str(getattr(node_result, "message", None) or "").lower():
+                out_of_memory.append(node_result.node.name)
+    return out_of_memory if out_of_memory and len(out_of_memory) == len(failed) else []
 
 
 def close_dbt_connections() -> None:

@@ -31,7 +31,8 @@ from helpers import (
     write_minimal_raw,
 )
 from stratalib import cli as strata
-from stratalib.dbt_invoke import DbtOutcome, failure_summary
+from stratalib import dbt_invoke
+from stratalib.dbt_invoke import DbtOutcome, failure_summary, nodes_out_of_memory
 from stratalib.warehouse import warehouse_lock
 
 DBT_STARTED = "Running with dbt"
@@ -433,3 +434,77 @@ def test_other_failures_are_still_counted() -> None:
     assert summary.startswith("2 node(s) failed: fct_orders (error), unique_dim_users_user_id (fail)"), summary
     assert "disk" not in summary
 
+
+
+# --- 8. nodes side by side that ran out of memory ------------------------------------------------
+
+OUT_OF_MEMORY = (
+    "Runtime Error in model churn_reasons (models/marts/behaviour/churn_reasons.sql)\n"
+    "  Out of Memory Error: could not allocate block of size 256.0 KiB (5.5 GiB/5.5 GiB used)"
+)
+
+
+@pytest.mark.parametrize(
+    ("results", "expected"),
+    [
+        ([node_result("churn_reasons", "error", OUT_OF_MEMORY),
+          node_result("fct_funnel_attempt_steps", "error", "Out of Memory Error: failed to pin block"),
+          node_result("funnel_conversion", "skipped", ""), node_result("user_facts", "success", "OK")],
+         ["churn_reasons", "fct_funnel_attempt_steps"]),
+        # A failed test is about the data: running again one at a time would not change it.
+        ([node_result("churn_reasons", "error", OUT_OF_MEMORY),
+          node_result("unique_dim_users_user_id", "fail", "Got 2 results, configured to fail if != 0")], []),
+        ([node_result("churn_reasons", "error", OUT_OF_MEMORY),
+          node_result("fct_orders", "error", "Binder Error: column x not found")], []),
+        ([node_result("fct_orders", "error", "Binder Error: column x not found")], []),
+        ([node_result("user_facts", "success", "OK")], []),
+    ],
+)
+def test_only_a_run_whose_every_failure_is_out_of_memory_is_retried(results: list, expected: list[str]) -> None:
+    assert nodes_out_of_memory(SimpleNamespace(results=results)) == expected
+
+
+class FakeDbtRunner:
+    """dbt's dbtRunner replaced by a recorder: each invoke returns the next prepared result."""
+
+    invocations: list[list[str]] = []
+    results: list[SimpleNamespace] = []
+
+    def __init__(self, manifest: object = None) -> None:
+        pass
+
+    def invoke(self, args: list[str]) -> SimpleNamespace:
+        FakeDbtRunner.invocations.append(args)
+        return FakeDbtRunner.results.pop(0)
+
+
+def dbt_result(success: bool, *node_results: SimpleNamespace) -> SimpleNamespace:
+    return SimpleNamespace(success=success, exception=None, result=SimpleNamespace(results=list(node_results)))
+
+
+@pytest.mark.parametrize(("dbt_threads", "retried"), [("2", True), ("1", False)])
+def test_nodes_out_of_memory_side_by_side_are_built_again_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], dbt_threads: str, retried: bool,
+) -> None:
+    import dbt.cli.main
+
+    monkeypatch.setenv("STRATA_DBT_THREADS", dbt_threads)
+    monkeypatch.setattr(dbt.cli.main, "dbtRunner", FakeDbtRunner)
+    monkeypatch.setattr(dbt_invoke, "guard_message", lambda *args: "")
+    FakeDbtRunner.invocations = []
+    FakeDbtRunner.results = [
+        dbt_result(False, node_result("churn_reasons", "error", OUT_OF_MEMORY),
+                   node_result("funnel_conversion", "skipped", "")),
+        dbt_result(True, node_result("churn_reasons", "success", "OK")),
+    ]
+    outcome = dbt_invoke.run_dbt(["build"], {"raw_dir": "/data"})
+    commands = [invocation[:3] for invocation in FakeDbtRunner.invocations]
+    if retried:
+        assert outcome == DbtOutcome(0)
+        assert commands == [["build", "--project-dir", str(dbt_invoke.PROJECT_DIR)], ["retry", "--threads", "1"]]
+        # The retry gets the same project, profiles and vars as the run it repeats.
+        assert FakeDbtRunner.invocations[1][3:] == FakeDbtRunner.invocations[0][1:]
+        assert "churn_reasons ran out of DuckDB's memory_limit" in capsys.readouterr().err
+    else:
+        assert outcome == DbtOutcome(1, "1 node(s) failed: churn_reasons (error)")
+        assert len(commands) == 1
