@@ -174,9 +174,9 @@ def nodes_out_of_memory(results: Any) -> list[str]:
 
     dbt builds STRATA_DBT_THREADS nodes side by side and they share one memory_limit. DuckDB
     spills most sorts, joins and groupings to disk, but two big queries at once can still hold
-    every block: at a million users a daily run failed so twice, in different pairs of models
-    (churn_reasons with fct_funnel_attempt_steps), each of which builds alone, and side by side in
-    a run of their own, within the limit. run_dbt then builds the failed and skipped nodes again
+    every block: in two daily runs at a million users, churn_reasons and fct_funnel_attempt_steps,
+    started seconds apart, both failed so, though each builds alone, and the two side by side in a
+    run of their own, within the limit. run_dbt then builds the failed and skipped nodes again
     one at a time (dbt retry), as a user would by running again: the incremental models follow
     what changed since their own last run, so a second run catches up.
     """
