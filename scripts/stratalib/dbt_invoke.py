@@ -180,14 +180,19 @@ def nodes_out_of_memory(results: Any) -> list[str]:
     one at a time (dbt retry), as a user would by running again: the incremental models follow
     what changed since their own last run, so a second run catches up.
     """
-    failed, out_of_memory = [], []
+    failed = failed_nodes(results)
+    out_of_memory = [name for name, _, message in failed if OUT_OF_MEMORY_MARKER in message.lower()]
+    return out_of_memory if out_of_memory and len(out_of_memory) == len(failed) else []
+
+
+def failed_nodes(results: Any) -> list[tuple[str, str, str]]:
+    """(name, status, message) of each node dbt's run results say errored or failed."""
+    failed = []
     for node_result in getattr(results, "results", []) or []:
         status = str(getattr(node_result, "status", "")).lower()
         if status in {"error", "fail", "runtimeerror"}:
-            failed.append(node_result.node.name)
-            if OUT_OF_MEMORY_MARKER in str(getattr(node_result, "message", None) or "").lower():
-                out_of_memory.append(node_result.node.name)
-    return out_of_memory if out_of_memory and len(out_of_memory) == len(failed) else []
+            failed.append((node_result.node.name, status, str(getattr(node_result, "message", None) or "")))
+    return failed
 
 
 def close_dbt_connections() -> None:
@@ -268,14 +273,11 @@ def failure_summary(results: Any) -> str:
     """One line naming the nodes that errored or failed, from dbt's run results; a full disk is
     named as such, with the first node it stopped."""
     failed, disk_full, disk_message = [], [], ""
-    for node_result in getattr(results, "results", []) or []:
-        status = str(getattr(node_result, "status", "")).lower()
-        if status in {"error", "fail", "runtimeerror"}:
-            failed.append(f"{node_result.node.name} ({status})")
-            message = str(getattr(node_result, "message", None) or "")
-            if is_disk_full(message):
-                disk_full.append(node_result.node.name)
-                disk_message = disk_message or message
+    for name, status, message in failed_nodes(results):
+        failed.append(f"{name} ({status})")
+        if is_disk_full(message):
+            disk_full.append(name)
+            disk_message = disk_message or message
     if disk_full:
         return disk_full_message(disk_message, disk_full)
     if not failed:
