@@ -123,20 +123,26 @@
 {%- endmacro %}
 
 {#
-    The select list that gives the declared columns in declared order, every one as text:
-    present ones cast to text, missing optional ones as text nulls. `present` is the list of
-    lower-cased column names found in the file at `path` (named in the message when a required
-    column is missing). Text whatever the file's types (a CSV is text anyway; a Parquet column
-    may be a timestamp with or without a time zone, an integer epoch, a float, a null type):
-    the staging models parse and check every value themselves, and the dbt unit tests, whose
-    fixtures take the types of these views, then mean the same for every kind of export.
+    The select list that gives the declared columns in declared order, every one as text but the
+    timestamps the file already types: present ones cast to text, missing optional ones as text
+    nulls. `present` is the list of lower-cased column names found in the file at `path` (named
+    in the message when a required column is missing). Text whatever the file's types (a CSV is
+    text anyway; a Parquet column may be an integer epoch, a float, a null type): the staging
+    models parse and check every value themselves, and the dbt unit tests, whose fixtures take the
+    types of these views, then mean the same for every kind of export. The one exception is
+    `typed_timestamps` (lower-cased names of the columns the file types as TIMESTAMP, with or
+    without time zone): a column the source declares as a timestamp stays as it is, since
+    parse_timestamp takes it without parsing text back. So a unit-test fixture of a timestamp
+    column holds valid timestamps; text that is not one is tested end to end from real files.
 #}
-{% macro raw_select_list(source_node, present, path) -%}
+{% macro raw_select_list(source_node, present, path, typed_timestamps=[]) -%}
     {%- set items = [] -%}
     {%- set missing_required = [] -%}
     {%- for column in source_node.columns.values() -%}
         {%- set quoted = adapter.quote(column.name) -%}
-        {%- if column.name | lower in present -%}
+        {%- if column.name | lower in typed_timestamps and column.data_type == 'timestamp' -%}
+            {%- do items.append(quoted) -%}
+        {%- elif column.name | lower in present -%}
             {%- do items.append('cast(' ~ quoted ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ quoted) -%}
         {%- elif column.meta.get('required', false) -%}
             {%- do missing_required.append(column.name) -%}
@@ -181,7 +187,13 @@
         {%- endif -%}
         {%- set described = run_query('describe select * from ' ~ reader) -%}
         {%- set present = described.columns[0].values() | map('lower') | list -%}
-        {%- set select_list = raw_select_list(node, present, path) -%}
+        {#- Timestamp columns the file already types as TIMESTAMP (with or without time zone) stay
+            typed: parse_timestamp takes them as they are instead of parsing their text back. -#}
+        {%- set typed_timestamps = [] -%}
+        {%- for row in described.rows if row[1] in ['TIMESTAMP', 'TIMESTAMP WITH TIME ZONE'] -%}
+            {%- do typed_timestamps.append(row[0] | lower) -%}
+        {%- endfor -%}
+        {%- set select_list = raw_select_list(node, present, path, typed_timestamps) -%}
         {%- do run_query(
             'create or replace view raw.' ~ node.name ~ ' as select ' ~ select_list ~ ' from ' ~ reader) -%}
     {%- endfor -%}

@@ -64,17 +64,23 @@
       milliseconds (1e11 ms is 1973-03-03, so no real timestamp of either kind is ambiguous).
     The session time zone is pinned to UTC in profiles.yml, so nothing depends on the TZ of the
     machine that runs the build.
+    On DuckDB, a column the file types as TIMESTAMP or TIMESTAMP WITH TIME ZONE is taken as it is,
+    without the round trip through text: typeof() is known when the query is planned, so DuckDB
+    folds the case to the one branch that applies (the text route took over ten times as long).
 #}
 {% macro parse_timestamp(column) -%}
-    {{ return(adapter.dispatch('parse_timestamp', 'strata')(clean_text(column))) }}
+    {{ return(adapter.dispatch('parse_timestamp', 'strata')(column)) }}
 {%- endmacro %}
 
-{% macro default__parse_timestamp(text) -%}
-    {{ try_cast(text, dbt.type_timestamp()) }}
+{% macro default__parse_timestamp(column) -%}
+    {{ try_cast(clean_text(column), dbt.type_timestamp()) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_timestamp(text) -%}
+{% macro duckdb__parse_timestamp(column) -%}
+    {%- set text = clean_text(column) -%}
     case
+        when typeof({{ column }}) = 'TIMESTAMP' then try_cast({{ column }} as timestamp)
+        when typeof({{ column }}) = 'TIMESTAMP WITH TIME ZONE' then timezone('UTC', try_cast({{ column }} as timestamptz))
         when regexp_full_match({{ text }}, '-?[0-9]{1,14}')
             then make_timestamp(
                 cast({{ text }} as bigint)
@@ -84,7 +90,8 @@
     end
 {%- endmacro %}
 
-{% macro spark__parse_timestamp(text) -%}
+{% macro spark__parse_timestamp(column) -%}
+    {%- set text = clean_text(column) -%}
     case
         when {{ text }} rlike '^-?[0-9]{1,14}$'
             then timestamp_micros(
