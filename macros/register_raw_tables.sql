@@ -190,7 +190,7 @@
         {#- Timestamp columns the file already types as TIMESTAMP (with or without time zone) stay
             typed: parse_timestamp takes them as they are instead of parsing their text back. -#}
         {%- set typed_timestamps = [] -%}
-        {%- for row in described.rows if row[1] in ['TIMESTAMP', 'TIMESTAMP WITH TIME ZONE'] -%}
+        {%- for row in described.rows if row[1] in duckdb_typed_timestamps() -%}
             {%- do typed_timestamps.append(row[0] | lower) -%}
         {%- endfor -%}
         {%- set select_list = raw_select_list(node, present, path, typed_timestamps) -%}

@@ -76,11 +76,22 @@
     {{ try_cast(clean_text(column), dbt.type_timestamp()) }}
 {%- endmacro %}
 
+{#
+    duckdb_typed_timestamps(): the DuckDB types of a raw column that parse_timestamp takes as they
+    are, without reading their text: TIMESTAMP (read as UTC) and TIMESTAMP WITH TIME ZONE (the
+    instant it names). register_raw_tables keeps a timestamp column of these types typed in the raw
+    views; every other type goes through text.
+#}
+{% macro duckdb_typed_timestamps() -%}
+    {{ return(['TIMESTAMP', 'TIMESTAMP WITH TIME ZONE']) }}
+{%- endmacro %}
+
 {% macro duckdb__parse_timestamp(column) -%}
     {%- set text = clean_text(column) -%}
+    {%- set naive, zoned = duckdb_typed_timestamps() -%}
     case
-        when typeof({{ column }}) = 'TIMESTAMP' then try_cast({{ column }} as timestamp)
-        when typeof({{ column }}) = 'TIMESTAMP WITH TIME ZONE' then timezone('UTC', try_cast({{ column }} as timestamptz))
+        when typeof({{ column }}) = '{{ naive }}' then try_cast({{ column }} as timestamp)
+        when typeof({{ column }}) = '{{ zoned }}' then timezone('UTC', try_cast({{ column }} as timestamptz))
         when regexp_full_match({{ text }}, '-?[0-9]{1,14}')
             then make_timestamp(
                 cast({{ text }} as bigint)
