@@ -18,15 +18,30 @@
 {%- endmacro %}
 
 {#
-    describe_row(columns): a short "name=value, ..." text of a row for the quarantine relation,
-    so an engineer sees why the row was rejected. Never pass personal-data columns.
+    describe_row(columns, names=none): a short "name=value, ..." text of a row for the quarantine
+    relation, so an engineer sees why the row was rejected. Each name is its column's, unless
+    names gives them (one per column). Never pass personal-data columns.
 #}
-{% macro describe_row(columns) -%}
+{% macro describe_row(columns, names=none) -%}
     {%- set parts = [] -%}
     {%- for column in columns -%}
-        {%- do parts.append("'" ~ column ~ "='") -%}
+        {%- do parts.append("'" ~ (names[loop.index0] if names else column) ~ "='") -%}
         {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), 'null')") -%}
         {%- if not loop.last -%}{%- do parts.append("', '") -%}{%- endif -%}
     {%- endfor -%}
     {{ dbt.concat(parts) }}
+{%- endmacro %}
+
+{#
+    event_row_detail(occurred_at, prefix=''): the row_detail of a raw event: its event_name, its
+    occurred_at as read (named occurred_at_raw) and its received_at. stg_raw__events passes the
+    value as read. int_events_validated passes the parsed occurred_at, to describe the kept events
+    whose detail staging did not store (doc block event_row_detail): for them the two read alike.
+    prefix is the relation alias with its dot, or empty.
+#}
+{% macro event_row_detail(occurred_at, prefix='') -%}
+    {{ describe_row(
+        [prefix ~ 'event_name', occurred_at, prefix ~ 'received_at'],
+        names=['event_name', 'occurred_at_raw', 'received_at']
+    ) }}
 {%- endmacro %}

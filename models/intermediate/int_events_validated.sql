@@ -1,6 +1,7 @@
 -- Every raw event row with its final quarantine reason. Staging's reason comes first; an event
 -- staging keeps whose user_id is set but is not a kept user is quarantined as unknown_user.
--- Events without a user_id (anonymous visitors) are kept.
+-- Events without a user_id (anonymous visitors) are kept. row_detail: staging's, or rebuilt
+-- from the event's values where staging did not store it (doc block event_row_detail).
 with
 
 events as (
@@ -33,7 +34,7 @@ checked as (
             events.quarantine_reason,
             case when events.user_id is not null and users.user_id is null then 'unknown_user' end
         ) as quarantine_reason,
-        events.row_detail
+        coalesce(events.row_detail, {{ event_row_detail('events.occurred_at', 'events.') }}) as row_detail
     from events
     left join users
         on events.user_id = users.user_id

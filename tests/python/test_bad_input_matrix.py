@@ -109,12 +109,20 @@ DIRTY_EVENTS = [
     event("e5", "", "page_view", T, T),
     event("e6", "u99", "page_view", T, T),
     event("e7", "u1", "", T, T),
+    # Events of an unknown user whose occurred_at reads as another text than its parsed value:
+    # the quarantine shows it as read (test_event_row_detail_shows_occurred_at_as_read).
+    event("e8", "u99", "page_view", "2024-02-01T10:00:00Z", T),
+    event("e9", "u99", "page_view", "1706781600", T),
+    event("e10", "u99", "page_view", "2024-02-01 18:00:00+08:00", T),
 ]
 EXPECTED_EVENTS = {
     "e2": ["duplicate_event"],
     "e4": ["invalid_json"],
     "e6": ["unknown_user"],
     "e7": ["missing_event_name"],
+    "e8": ["unknown_user"],
+    "e9": ["unknown_user"],
+    "e10": ["unknown_user"],
 }
 
 DIRTY_SPEND = [
@@ -208,6 +216,31 @@ def test_duplicate_and_late_events(dirty_csv: Built) -> None:
         ("e3", "2024-02-05 10:02:00", True),
         ("e5", "2024-02-01 10:00:00", False),
     ]
+
+
+def test_event_row_detail_shows_occurred_at_as_read(dirty_csv: Built) -> None:
+    """An event staging keeps and int_events_validated quarantines (unknown_user) is described with
+    its occurred_at as read, not as parsed, like an event staging rejects (e4)."""
+    details = query(
+        dirty_csv.warehouse,
+        "select row_key, row_detail from marts.quarantine where source_table = 'raw_events'"
+        " and row_key in ('e4', 'e6', 'e8', 'e9', 'e10') order by row_key",
+    )
+    assert details == [
+        ("e10", f"event_name=page_view, occurred_at_raw=2024-02-01 18:00:00+08:00, received_at={T}"),
+        ("e4", f"event_name=product_view, occurred_at_raw={T}, received_at={T}"),
+        ("e6", f"event_name=page_view, occurred_at_raw={T}, received_at={T}"),
+        ("e8", f"event_name=page_view, occurred_at_raw=2024-02-01T10:00:00Z, received_at={T}"),
+        ("e9", f"event_name=page_view, occurred_at_raw=1706781600, received_at={T}"),
+    ]
+    # Staging stored the detail of e8..e10 (their text is not the parsed value's); e6's was
+    # rebuilt from its values, like every kept event's (doc block event_row_detail).
+    stored = query(
+        dirty_csv.warehouse,
+        "select event_id, row_detail is not null from staging.stg_raw__events"
+        " where quarantine_reason is null order by event_id",
+    )
+    assert stored == [(e, e in {"e10", "e8", "e9"}) for e in ["e1", "e10", "e2", "e3", "e5", "e6", "e8", "e9"]]
 
 
 def test_campaign_send_values_are_normalised(dirty_csv: Built) -> None:
