@@ -126,6 +126,23 @@ masked as (
     from ranked
 ),
 
+-- The reason comes first, so checked can store row_detail by it.
+judged as (
+    select
+        *,
+        case
+            when event_id is null then 'missing_event_id'
+            when delivery_number > 1 then 'duplicate_event'
+            when event_name is null then 'missing_event_name'
+            {{ timestamp_reason_branches('occurred_at', 'occurred_at_raw', 'missing_occurred_at') }}
+            when not {{ is_valid_json('properties') }} then 'invalid_json'
+        end as quarantine_reason
+    from masked
+),
+
+-- row_detail is stored where it cannot be rebuilt from the row's own values (doc block
+-- event_row_detail): for a row quarantined here, and for a kept row whose occurred_at reads as
+-- another text than its parsed value. int_events_validated rebuilds the others' when it needs it.
 checked as (
     select
         event_id,
@@ -147,48 +164,16 @@ checked as (
             when masked_properties = properties then properties
             when {{ is_valid_json('masked_properties') }} then masked_properties
         end as properties,
-        case
-            when event_id is null then 'missing_event_id'
-            when delivery_number > 1 then 'duplicate_event'
-            when event_name is null then 'missing_event_name'
-            {{ timestamp_reason_branches('occurred_at', 'occurred_at_raw', 'missing_occurred_at') }}
-            when not {{ is_valid_json('properties') }} then 'invalid_json'
-        end as quarantine_reason,
-        {{ event_row_detail('occurred_at_raw') }} as row_detail,
-        cast(occurred_at_raw as {{ dbt.type_string() }}) = cast(occurred_at as {{ dbt.type_string() }})
-            as reads_as_parsed,
-        {{ raw_event_settings() }} as read_settings
-    from masked
-),
-
--- row_detail is stored where it cannot be rebuilt from the row's own values (doc block
--- event_row_detail): for a row quarantined here, and for a kept row whose occurred_at reads as
--- another text than its parsed value. int_events_validated rebuilds the others' when it needs it.
-final as (
-    select
-        event_id,
-        user_id,
-        anonymous_id,
-        session_id,
-        event_name,
-        occurred_at,
-        received_at,
-        received_date,
-        platform,
-        page,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
-        utm_term,
-        properties,
         quarantine_reason,
         case
-            when quarantine_reason is null and reads_as_parsed then null
-            else row_detail
+            when
+                quarantine_reason is null
+                and cast(occurred_at_raw as {{ dbt.type_string() }}) = cast(occurred_at as {{ dbt.type_string() }})
+                then null
+            else {{ event_row_detail('occurred_at_raw') }}
         end as row_detail,
-        read_settings
-    from checked
+        {{ raw_event_settings() }} as read_settings
+    from judged
 )
 
-select * from final
+select * from checked
