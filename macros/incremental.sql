@@ -68,8 +68,11 @@
       received_at;
     - those of a device whose stored anonymous events carry another stitched user than
       int_identity_map's today;
-    - the derived-session events of a session key with a raw event without a session_id in the
-      re-read days (its sessions are numbered again).
+    - the derived-session events of a session key with an event without a session_id in the
+      re-read days, raw or stored, that occurred at or after the first of those events (their
+      sessions are numbered again; the key's earlier sessions keep their numbers).
+    The bounds it compares with are constants read before the statement (identified_event_bounds),
+    so DuckDB reads every column only of the stored events it logs.
     Every stored event goes, and only the marker is written, when a daily run could not follow the
     change otherwise: a stored event whose user is no longer a kept user or whose date is after
     the as-of date, or a kept raw event before those days that is not stored but should be (its
@@ -96,6 +99,12 @@
         )
         {% if is_incremental() -%}
             {%- set stored_day = received_day('received_at') -%}
+            {#- The bounds every step compares with, read before the statement and written into it
+                as constants: DuckDB takes a constant bound into the table scan and reads the other
+                columns only of the rows it keeps, which a bound from a subquery does not do. -#}
+            {%- set bounds = identified_event_bounds() -%}
+            {%- set first_reread_day = bounds['first_reread_day'] -%}
+            {%- set as_of_date = bounds['as_of_date'] -%}
             with
 
             -- The settings of the last run (its marker row; null: none is logged) and of this one.
@@ -109,36 +118,9 @@
                 select {{ settings }} as run_settings
             ),
 
-            -- One pass over the stored events for the last received day and occurrence stored
-            -- (rows with a received_at) and the last event date. Each step reads the stored table
-            -- itself, with the columns it needs: DuckDB materializes a CTE read more than once, and
-            -- one of the whole table would copy every stored event.
-            stored_bounds as (
-                select
-                    max(case when {{ stored_day }} < {{ never_received_date() }} then {{ stored_day }} end) as last_stored_day,
-                    max(case when {{ stored_day }} < {{ never_received_date() }} then occurred_at end) as last_stored_occurred_at,
-                    max(event_date) as last_event_date
-                from {{ this }}
-            ),
-
-            reread_from as (
-                select
-                    coalesce(
-                        {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'last_stored_day') }},
-                        cast('1900-01-01' as date)
-                    ) as first_reread_day,
-                    last_stored_occurred_at,
-                    last_event_date
-                from stored_bounds
-            ),
-
             kept_users as (
                 select user_id from {{ ref('stg_raw__users') }}
                 where quarantine_reason is null
-            ),
-
-            as_of as (
-                select as_of_date from {{ ref('int_as_of_date') }}
             ),
 
             stored_users as (
@@ -165,44 +147,46 @@
             ),
 
             -- Kept raw events before the re-read days, on or before the as-of date, that are not
-            -- stored but should be: their user was not a kept user when they were read, or the
-            -- as-of date has moved past them (no stored event occurred later).
-            missed_events as (
+            -- stored but should be: their user was not a kept user when they were read (missed_by_user),
+            -- or the as-of date has moved past them: no stored event occurred later (missed_by_date).
+            missed_by_user as (
                 select raw_events.user_id
-                from {{ ref('stg_raw__events') }} as raw_events
-                cross join reread_from
-                cross join as_of
+                from users_unstored
+                inner join {{ ref('stg_raw__events') }} as raw_events
+                    on users_unstored.user_id = raw_events.user_id
                 where
                     raw_events.quarantine_reason is null
-                    and raw_events.received_date < reread_from.first_reread_day
-                    and {{ reporting_date('raw_events.occurred_at') }} <= as_of.as_of_date
+                    and raw_events.received_date < {{ first_reread_day }}
+                    and {{ reporting_date('raw_events.occurred_at') }} <= {{ as_of_date }}
+            ),
+
+            missed_by_date as (
+                select raw_events.user_id
+                from {{ ref('stg_raw__events') }} as raw_events
+                where
+                    raw_events.quarantine_reason is null
+                    and raw_events.received_date < {{ first_reread_day }}
+                    and raw_events.occurred_at > {{ bounds['last_stored_occurred_at'] }}
+                    and {{ reporting_date('raw_events.occurred_at') }} <= {{ as_of_date }}
                     and (
-                        raw_events.user_id in (select users_unstored.user_id from users_unstored)
-                        or (
-                            raw_events.occurred_at > reread_from.last_stored_occurred_at
-                            and (
-                                raw_events.user_id is null
-                                or raw_events.user_id in (select kept_users.user_id from kept_users)
-                            )
-                        )
+                        raw_events.user_id is null
+                        or raw_events.user_id in (select kept_users.user_id from kept_users)
                     )
             ),
 
-            -- Whether every stored event goes, and else the first re-read received day.
+            -- Whether every stored event goes.
             forget as (
                 select
                     (
                         exists (select 1 from users_gone)
                         -- Stored events after the as-of date.
-                        or coalesce(reread_from.last_event_date > as_of.as_of_date, false)
-                        or exists (select 1 from missed_events)
+                        or coalesce({{ bounds['last_event_date'] }} > {{ as_of_date }}, false)
+                        or exists (select 1 from missed_by_user)
+                        or exists (select 1 from missed_by_date)
                         or last_settings.run_settings is distinct from this_run.run_settings
                     ) as is_everything,
-                    reread_from.first_reread_day,
                     this_run.run_settings
-                from reread_from
-                cross join as_of
-                cross join last_settings
+                from last_settings
                 cross join this_run
             ),
 
@@ -220,31 +204,64 @@
                     and stored.stitched_user_id is distinct from identity_map.user_id
             ),
 
-            -- Session keys (doc block session) of the raw events without a session_id in the
-            -- re-read days: their derived sessions are numbered again.
-            resessioned_keys as (
-                select distinct {{ session_key('raw_events') }} as session_key
+            -- Session keys (doc block session) with an event without a session_id in the re-read
+            -- days, raw (read again) or stored (it may be gone), and the first occurred_at among
+            -- those events: a derived session's number counts the sessions before it, so the
+            -- key's events that occurred earlier keep theirs, and only the later ones are
+            -- numbered again.
+            reread_session_events as (
+                select
+                    {{ session_key('raw_events') }} as session_key,
+                    raw_events.occurred_at
                 from {{ ref('stg_raw__events') }} as raw_events
-                cross join forget
                 where
                     raw_events.session_id is null
-                    and raw_events.received_date >= forget.first_reread_day
+                    and raw_events.received_date >= {{ first_reread_day }}
+                union all
+                select
+                    {{ session_key('stored') }} as session_key,
+                    stored.occurred_at
+                from {{ this }} as stored
+                where
+                    stored.is_session_derived
+                    and {{ stored_day }} >= {{ first_reread_day }}
+            ),
+
+            resessioned_keys as (
+                select
+                    session_key,
+                    min(occurred_at) as first_occurred_at
+                from reread_session_events
+                group by session_key
+            ),
+
+            -- The stored events before the re-read days that go: those of a restitched device,
+            -- and the derived-session events a re-read event can number again. By their rowid
+            -- (DuckDB's row number in the stored table), which DuckDB takes into the scan that
+            -- reads their rows below.
+            older_replaced as (
+                select stored.rowid as stored_row
+                from {{ this }} as stored
+                left join resessioned_keys
+                    on
+                        stored.is_session_derived
+                        and {{ session_key('stored') }} = resessioned_keys.session_key
+                where
+                    {{ stored_day }} < {{ first_reread_day }}
+                    and (
+                        stored.anonymous_id in (select restitched_devices.anonymous_id from restitched_devices)
+                        or stored.occurred_at >= resessioned_keys.first_occurred_at
+                    )
             ),
 
             replaced as (
                 select stored.*
                 from {{ this }} as stored
-                cross join forget
-                where
-                    not forget.is_everything
-                    and (
-                        {{ stored_day }} >= forget.first_reread_day
-                        or stored.anonymous_id in (select restitched_devices.anonymous_id from restitched_devices)
-                        or (
-                            stored.is_session_derived
-                            and {{ session_key('stored') }} in (select resessioned_keys.session_key from resessioned_keys)
-                        )
-                    )
+                where {{ stored_day }} >= {{ first_reread_day }}
+                union all
+                select stored.*
+                from {{ this }} as stored
+                where stored.rowid in (select older_replaced.stored_row from older_replaced)
             )
 
             select
@@ -260,6 +277,7 @@
                 written_at,
                 {{ identified_event_row_hash('replaced') }}
             from replaced
+            where not (select forget.is_everything from forget)
             union all
             select {{ now }}, is_everything, null, null, null, null, null, null, run_settings, null, null
             from forget
@@ -267,6 +285,48 @@
             select {{ now }}, true, null, null, null, null, null, null, {{ settings }}, null, null
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    identified_event_bounds(): for log_replaced_identified_events, SQL constants read from the
+    stored int_events_identified (one pass) and int_as_of_date before the hook's statement runs:
+    first_reread_day (the last stored received day minus var('incremental_lookback_days'), of rows
+    with a received_at; 1900-01-01 when none is stored), last_stored_occurred_at (the last
+    occurrence among those rows), last_event_date (of every stored row) and as_of_date, each cast
+    to its type, null when there is none.
+#}
+{% macro identified_event_bounds() -%}
+    {%- set stored_day = received_day('received_at') -%}
+    {%- set bounds_query -%}
+        with stored as (
+            select
+                max(case when {{ stored_day }} < {{ never_received_date() }} then {{ stored_day }} end) as last_stored_day,
+                max(case when {{ stored_day }} < {{ never_received_date() }} then occurred_at end) as last_stored_occurred_at,
+                max(event_date) as last_event_date
+            from {{ this }}
+        )
+        select
+            cast(cast({{ dbt.dateadd('day', -var('incremental_lookback_days'), 'stored.last_stored_day') }} as date) as {{ dbt.type_string() }}),
+            cast(stored.last_stored_occurred_at as {{ dbt.type_string() }}),
+            cast(stored.last_event_date as {{ dbt.type_string() }}),
+            cast(as_of.as_of_date as {{ dbt.type_string() }})
+        from stored
+        cross join {{ ref('int_as_of_date') }} as as_of
+    {%- endset -%}
+    {%- set row = run_query(bounds_query).rows[0] if execute else [none, none, none, none] -%}
+    {%- set types = ['date', dbt.type_timestamp(), 'date', 'date'] -%}
+    {%- set literals = [] -%}
+    {%- for value in row -%}
+        {%- do literals.append(
+            'cast(' ~ (sql_string(value) if value is not none else 'null') ~ ' as ' ~ types[loop.index0] ~ ')'
+        ) -%}
+    {%- endfor -%}
+    {{ return({
+        'first_reread_day': literals[0] if row[0] is not none else "cast('1900-01-01' as date)",
+        'last_stored_occurred_at': literals[1],
+        'last_event_date': literals[2],
+        'as_of_date': literals[3],
+    }) }}
 {%- endmacro %}
 
 {#

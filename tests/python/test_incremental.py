@@ -396,6 +396,7 @@ GONE_EVENTS = [
 LATE_EVENING_EVENT = raw_event("z1", "u1", "d4", "s8", "2024-02-01 20:00:00", "2024-02-01 20:00:01")
 EPOCH_EVENT = raw_event("e1", "", "d6", "s10", "1706781600", "2024-02-01 10:00:01")
 SECOND_S4_EVENT = raw_event("t1", "u1", "d4", "s4", "2024-02-01 11:00:00", "2024-02-01 11:00:01")
+DEVICE_TWO_LATE_EVENT = raw_event("x1", "", "d2", "", "2024-02-01 11:00:00", "2024-02-10 10:00:01")
 # name: (day-1 users, day-1 events, day-2 users, day-2 events, day-1 and day-2 as-of dates)
 IDENTIFIED_CASES = {
     # u1 signs in on d1 (a1 is now u1's) and d2 gets an earlier session-less event (a2, a3 are
@@ -416,6 +417,14 @@ IDENTIFIED_CASES = {
         [*OLD_EVENTS, GONE_EVENTS[1],
          *(raw_event(f"m{minute}", "", "d2", "", f"2024-02-01 {minute}:00", "2024-02-20 10:00:01")
            for minute in ("10:25", "10:55", "11:25", "11:55"))],
+        ("2024-02-29", "2024-02-29"),
+    ),
+    # x1, d2's session-less event received on a re-read day, is no longer in day 2's export (g2
+    # keeps that day in it): a3, an hour after it, is derived:d2:3 on day 1 and derived:d2:2 now,
+    # though no raw event of d2 is read again. a2, before x1, keeps derived:d2:1 as stored.
+    "a_derived_session_event_goes": (
+        ["u1"], [*OLD_EVENTS, GONE_EVENTS[1], DEVICE_TWO_LATE_EVENT],
+        ["u1"], [*OLD_EVENTS, GONE_EVENTS[1]],
         ("2024-02-29", "2024-02-29"),
     ),
     # u7's event of 2024-02-01 is quarantined on day 1 (unknown user); u7 is in day 2's users.
@@ -569,6 +578,13 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         ]
     if case in ("restitched_and_resessioned", "sessions_merge_and_an_event_goes"):
         assert written_by_last_run(warehouse, "int_session_paths") == written_by_last_run(warehouse, "int_sessions")
+    if case == "a_derived_session_event_goes":
+        # The second run logged x1 (gone) and a3 (numbered again); a2 keeps its session.
+        assert logged_by_last_run(warehouse) == ["a3", "x1"]
+        assert query(
+            warehouse,
+            "select event_id, session_id from intermediate.int_events_identified where anonymous_id = 'd2' order by 1",
+        ) == [("a2", "derived:d2:1"), ("a3", "derived:d2:2")]
     if case == "sessions_merge_and_an_event_goes":
         # Of the events the second run deleted, a3 (now in derived:d2:1) changed and g1 is gone;
         # a2, g2 and a9 were written again unchanged, so s6 and s9 are left as stored.
