@@ -246,3 +246,72 @@
     {%- set prefix = events ~ '.' if events else '' -%}
     coalesce({{ prefix }}anonymous_id, {{ prefix }}user_id, {{ prefix }}event_id)
 {%- endmacro %}
+
+{#
+    derived_session_ids(dated_events, session_keys=none): the CTEs session_steps, gaps, starts,
+    numbered and derived_session_ids (one row per event: event_id, session_id
+    'derived:<session key>:<n>') of the events of dated_events (int_events_dated's relation)
+    without a session_id (doc block session); with session_keys (a query of session keys), of the
+    events of those keys only. A key's numbers count its sessions from its first event, so each
+    key's events are read whole. Read by int_events_sessionized (every key) and by
+    int_events_identified's daily post-hook (the keys whose older events a re-read event can
+    number again).
+#}
+{% macro derived_session_ids(dated_events, session_keys=none) -%}
+session_steps as (
+    select
+        event_id,
+        {{ session_key() }} as session_key,
+        occurred_at
+    from {{ dated_events }}
+    where
+        session_id is null
+        {%- if session_keys is not none %}
+        and {{ session_key() }} in ({{ session_keys }})
+        {%- endif %}
+),
+
+gaps as (
+    select
+        *,
+        lag(occurred_at) over (
+            partition by session_key
+            order by occurred_at, event_id
+        ) as previous_occurred_at
+    from session_steps
+),
+
+starts as (
+    select
+        *,
+        case
+            when previous_occurred_at is null then 1
+            when {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }}
+                > {{ var('session_inactivity_minutes') }} * 60 then 1
+            else 0
+        end as is_session_start
+    from gaps
+),
+
+numbered as (
+    select
+        *,
+        sum(is_session_start) over (
+            partition by session_key
+            order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ) as derived_session_number
+    from starts
+),
+
+-- event_id is unique among kept events (stg_raw__events), so each event finds its one session.
+derived_session_ids as (
+    select
+        event_id,
+        {{ dbt.concat([
+            "'derived:'", 'session_key', "':'",
+            'cast(derived_session_number as ' ~ dbt.type_string() ~ ')'
+        ]) }} as session_id
+    from numbered
+)
+{%- endmacro %}

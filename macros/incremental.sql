@@ -235,11 +235,13 @@
                 group by session_key
             ),
 
-            -- The stored events before the re-read days that go: those of a restitched device,
-            -- and the derived-session events a re-read event can number again. By their rowid
-            -- (DuckDB's row number in the stored table), which DuckDB takes into the scan that
-            -- reads their rows below.
-            older_replaced as (
+            -- The stored events before the re-read days whose session or stitched user can change:
+            -- those of a restitched device, and the derived-session events a re-read event can
+            -- number again. They stay stored; the post-hook (update_older_identified_events)
+            -- gives them their new values. Found by their rowid (DuckDB's row number in the
+            -- stored table), which DuckDB takes into the scan that reads the columns the log
+            -- keeps of them only (the second branch below).
+            older_rows as (
                 select stored.rowid as stored_row
                 from {{ this }} as stored
                 left join resessioned_keys
@@ -254,14 +256,10 @@
                     )
             ),
 
-            replaced as (
-                select stored.*
-                from {{ this }} as stored
+            -- The stored events of the re-read days, which the run deletes and writes again.
+            reread as (
+                select * from {{ this }}
                 where {{ stored_day }} >= {{ first_reread_day }}
-                union all
-                select stored.*
-                from {{ this }} as stored
-                where stored.rowid in (select older_replaced.stored_row from older_replaced)
             )
 
             select
@@ -275,12 +273,27 @@
                 event_date,
                 null,
                 written_at,
-                {{ identified_event_row_hash('replaced') }}
-            from replaced
+                {{ identified_event_row_hash('reread') }}
+            from reread
             where not (select forget.is_everything from forget)
             union all
+            select {{ now }}, false, event_id, session_id, user_id, stitched_user_id, anonymous_id, event_date, null, written_at, null
+            from {{ this }}
+            where
+                rowid in (select older_rows.stored_row from older_rows)
+                and not (select forget.is_everything from forget)
+            union all
             select {{ now }}, is_everything, null, null, null, null, null, null, run_settings, null, null
-            from forget
+            from forget;
+
+            -- The first received_at the run writes again, for the next pre-hook and the model
+            -- (null: every event), as a DuckDB variable: a constant to the planner, so their scans
+            -- skip the rows before it.
+            set variable {{ identified_events_from(as_name=true) }} = (
+                select case when not is_everything then cast({{ first_reread_day }} as {{ dbt.type_timestamp() }}) end
+                from {{ log }}
+                where replaced_at = {{ now }} and event_id is null
+            )
         {%- else -%}
             select {{ now }}, true, null, null, null, null, null, null, {{ settings }}, null, null
         {%- endif -%}
@@ -350,12 +363,77 @@
 {%- endmacro %}
 
 {#
-    drop_unchanged_identified_events(): the post-hook of int_events_identified's daily runs. An
-    event the pre-hooks deleted and this run wrote again with the same values kept its stored
-    written_at (the model compares identified_event_row_hash): its row in
-    int_events_identified_replaced goes, so the models that follow int_events_identified, and
-    publishing, skip it as unchanged. What is left in the log for the run is the events written
-    again with other values, and those gone.
+    update_older_identified_events(): the first post-hook of int_events_identified's daily runs on
+    DuckDB. The events the first pre-hook logged from before the re-read days (a restitched
+    device's, or derived-session events a re-read event can number again) stayed stored; this
+    gives each its session_id (the derived sessions of its session key numbered again over all of
+    the key's events, macro derived_session_ids) and stitched_user_id (int_identity_map) as a
+    rebuild would, and stamps the run's written_at on those whose values change. Their other
+    values cannot change without the run writing every event: their raw rows are not re-read, and
+    a change of users, as-of date or settings marks the run is_everything.
+#}
+{% macro update_older_identified_events() -%}
+    {%- if target.type != 'spark' and is_incremental() -%}
+        {%- set log = ref('int_events_identified_replaced') -%}
+        {#- int_events_dated, a view beside this table (both are intermediate models), by name: the
+            model reads it through int_events_sessionized already, and a ref() here would need a
+            second, direct edge in the lineage for the same dependency. -#}
+        {%- set dated_events = this.incorporate(path={'identifier': 'int_events_dated'}) -%}
+        update {{ this }} as stored
+        set
+            session_id = renewed.session_id,
+            stitched_user_id = renewed.stitched_user_id,
+            written_at = {{ written_at() }}
+        from (
+            with
+
+            -- The events the first pre-hook logged in this run from before the re-read days: still
+            -- stored, and logged without a stored_row_hash (the model wrote none of them).
+            older as (
+                select
+                    event_id,
+                    user_id,
+                    anonymous_id,
+                    session_id
+                from {{ log }}
+                where
+                    replaced_at = {{ written_at() }}
+                    and event_id is not null
+                    and stored_row_hash is null
+            ),
+
+            -- The derived sessions of the older events' session keys, numbered over every event
+            -- of those keys.
+            {{ derived_session_ids(dated_events, 'select ' ~ session_key('older') ~ ' from older') }}
+
+            select
+                older.event_id,
+                coalesce(derived_session_ids.session_id, older.session_id) as session_id,
+                coalesce(older.user_id, identity_map.user_id) as stitched_user_id
+            from older
+            left join derived_session_ids
+                on older.event_id = derived_session_ids.event_id
+            left join {{ ref('int_identity_map') }} as identity_map
+                on
+                    older.anonymous_id = identity_map.anonymous_id
+                    and identity_map.is_stitched
+        ) as renewed
+        where
+            stored.event_id = renewed.event_id
+            and (
+                stored.session_id is distinct from renewed.session_id
+                or stored.stitched_user_id is distinct from renewed.stitched_user_id
+            )
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    drop_unchanged_identified_events(): the last post-hook of int_events_identified's daily runs.
+    An event the pre-hooks deleted and this run wrote again with the same values kept its stored
+    written_at (the model compares identified_event_row_hash), and so did an older event the first
+    post-hook found unchanged: its row in int_events_identified_replaced goes, so the models that
+    follow int_events_identified, and publishing, skip it as unchanged. What is left in the log for
+    the run is the events written again or updated with other values, and those gone.
 #}
 {% macro drop_unchanged_identified_events() -%}
     {%- if target.type != 'spark' and is_incremental() -%}
@@ -377,26 +455,32 @@
 
 {#
     forget_replaced_identified_events(): the second pre-hook of int_events_identified's daily
-    runs: deletes the stored events the first (log_replaced_identified_events) wrote to
-    int_events_identified_replaced in this run, or every stored event when it marked the run
-    is_everything. Before that, it adds column written_at to a table stored by an earlier
-    version of strata (add_written_at_column).
+    runs: deletes the stored events received on or after the first re-read day the first pre-hook
+    (log_replaced_identified_events) set, and those without a received_at; or every stored event,
+    when it marked the run is_everything (the variable is null). The model writes them again. The
+    older events that hook logged stay stored: the post-hook gives them their new values. Before
+    that, it adds column written_at to a table stored by an earlier version of strata
+    (add_written_at_column).
 #}
 {% macro forget_replaced_identified_events() -%}
     {%- if is_incremental() -%}
-        {%- set log = ref('int_events_identified_replaced') -%}
+        {%- set events_from = identified_events_from() -%}
         {{ add_written_at_column() }};
         delete from {{ this }}
-        where
-            exists (
-                select 1 from {{ log }}
-                where replaced_at = {{ written_at() }} and is_everything
-            )
-            or event_id in (
-                select event_id from {{ log }}
-                where replaced_at = {{ written_at() }} and event_id is not null
-            )
+        where {{ events_from }} is null or received_at >= {{ events_from }} or received_at is null
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    identified_events_from(as_name=false): the DuckDB variable that holds, in a daily run of
+    int_events_identified, the first received_at the run writes again (the first re-read day; null
+    when it writes every event), set by log_replaced_identified_events: its getvariable()
+    expression, or its name (as_name). A variable is a constant to DuckDB's planner, so a bound
+    on it reaches the table scans, which a bound from a subquery does not.
+#}
+{% macro identified_events_from(as_name=false) -%}
+    {%- set name = 'strata_identified_events_from' -%}
+    {{- name if as_name else "getvariable('" ~ name ~ "')" -}}
 {%- endmacro %}
 
 {#

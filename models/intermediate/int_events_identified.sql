@@ -6,14 +6,16 @@
 -- written_at: when the run that wrote the row's values started (doc block incremental_consumers).
 --
 -- Incremental on DuckDB (doc block incremental_identified_events): a daily run writes only the
--- events whose row can have changed, and keeps the others as stored. The pre-hooks first record
+-- events whose row can have changed, and keeps the others as stored. The first pre-hook records
 -- the stored events whose row can have changed (the re-read received days, the devices stitched
 -- to another user, the derived sessions numbered again; or all of them, when the users export
 -- or the as-of date changed in a way only a full rebuild follows) in
--- int_events_identified_replaced and delete them; this model then writes those events again and
--- the events received after the last day still stored. An event written again with the same
--- values (identified_event_row_hash) keeps its stored written_at, and the post-hook drops it from
--- the log, so the models that follow this one skip it. On Spark it is a table.
+-- int_events_identified_replaced, and the second deletes those of the re-read days (or all).
+-- This model then writes every event received from the first re-read day on; the first post-hook
+-- gives the older events logged their new session and stitched user in place. An event written
+-- again with the same values (identified_event_row_hash) keeps its stored written_at, and the
+-- last post-hook drops it from the log, so the models that follow this one skip it. On Spark it
+-- is a table.
 {{
     config(
         materialized='table' if target.type == 'spark' else 'incremental',
@@ -25,7 +27,10 @@
             "{{ forget_replaced_identified_events() }}",
             "{{ prune_replaced_identified_events() }}",
         ],
-        post_hook="{{ drop_unchanged_identified_events() }}"
+        post_hook=[
+            "{{ update_older_identified_events() }}",
+            "{{ drop_unchanged_identified_events() }}",
+        ]
     )
 }}
 -- depends_on: {{ ref('stg_raw__events') }}
@@ -47,12 +52,6 @@ identity_map as (
 ),
 
 {% if is_incremental() %}
-    -- The last received day still stored after the pre-hooks (null: nothing stored).
-    stored_until as (
-        select max({{ received_day('received_at') }}) as last_stored_day
-        from {{ this }}
-    ),
-
     -- The stored events the pre-hooks deleted in this run (int_events_identified_replaced), with
     -- their written_at and values as stored.
     replaced as (
@@ -61,7 +60,7 @@ identity_map as (
             stored_written_at,
             stored_row_hash
         from {{ ref('int_events_identified_replaced') }}
-        where replaced_at = {{ written_at() }} and event_id is not null
+        where replaced_at = {{ written_at() }} and stored_row_hash is not null
     ),
 {% endif %}
 
@@ -107,13 +106,13 @@ final as (
         {%- endif %}
     from identified
     {%- if is_incremental() %}
-    cross join stored_until
+        {%- set events_from = identified_events_from() %}
     left join replaced
         on identified.event_id = replaced.event_id
     where
-        stored_until.last_stored_day is null
-        or {{ received_day('identified.received_at') }} > stored_until.last_stored_day
-        or replaced.event_id is not null
+        {{ events_from }} is null
+        or identified.received_at >= {{ events_from }}
+        or identified.received_at is null
     {%- endif %}
 )
 

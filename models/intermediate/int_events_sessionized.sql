@@ -23,58 +23,9 @@ without_session as (
     where session_id is null
 ),
 
-session_steps as (
-    select
-        event_id,
-        {{ session_key() }} as session_key,
-        occurred_at
-    from {{ ref('int_events_dated') }}
-    where session_id is null
-),
-
-gaps as (
-    select
-        *,
-        lag(occurred_at) over (
-            partition by session_key
-            order by occurred_at, event_id
-        ) as previous_occurred_at
-    from session_steps
-),
-
-starts as (
-    select
-        *,
-        case
-            when previous_occurred_at is null then 1
-            when {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }}
-                > {{ var('session_inactivity_minutes') }} * 60 then 1
-            else 0
-        end as is_session_start
-    from gaps
-),
-
-numbered as (
-    select
-        *,
-        sum(is_session_start) over (
-            partition by session_key
-            order by occurred_at, event_id
-            rows between unbounded preceding and current row
-        ) as derived_session_number
-    from starts
-),
-
--- event_id is unique among kept events (stg_raw__events), so each event finds its one session.
-derived_session_ids as (
-    select
-        event_id,
-        {{ dbt.concat([
-            "'derived:'", 'session_key', "':'",
-            'cast(derived_session_number as ' ~ dbt.type_string() ~ ')'
-        ]) }} as session_id
-    from numbered
-),
+-- Each event's derived session id (macro derived_session_ids: the session steps, the inactivity
+-- gaps and the session numbers).
+{{ derived_session_ids(ref('int_events_dated')) }},
 
 derived_sessions as (
     select
