@@ -289,7 +289,7 @@
             -- The first received_at the run writes again, for the next pre-hook and the model
             -- (null: every event), as a DuckDB variable: a constant to the planner, so their scans
             -- skip the rows before it.
-            set variable {{ identified_events_from(as_name=true) }} = (
+            set variable {{ identified_events_from() }} = (
                 select case when not is_everything then cast({{ first_reread_day }} as {{ dbt.type_timestamp() }}) end
                 from {{ log }}
                 where replaced_at = {{ now }} and event_id is null
@@ -464,23 +464,31 @@
 #}
 {% macro forget_replaced_identified_events() -%}
     {%- if is_incremental() -%}
-        {%- set events_from = identified_events_from() -%}
         {{ add_written_at_column() }};
         delete from {{ this }}
-        where {{ events_from }} is null or received_at >= {{ events_from }} or received_at is null
+        where {{ written_again_by_run('received_at') }}
     {%- endif -%}
 {%- endmacro %}
 
 {#
-    identified_events_from(as_name=false): the DuckDB variable that holds, in a daily run of
-    int_events_identified, the first received_at the run writes again (the first re-read day; null
-    when it writes every event), set by log_replaced_identified_events: its getvariable()
-    expression, or its name (as_name). A variable is a constant to DuckDB's planner, so a bound
-    on it reaches the table scans, which a bound from a subquery does not.
+    identified_events_from(): the name of the DuckDB variable that holds, in a daily run of
+    int_events_identified, the first received_at the run writes again (the first re-read day;
+    null when it writes every event), set by log_replaced_identified_events.
 #}
-{% macro identified_events_from(as_name=false) -%}
-    {%- set name = 'strata_identified_events_from' -%}
-    {{- name if as_name else "getvariable('" ~ name ~ "')" -}}
+{% macro identified_events_from() -%}
+    strata_identified_events_from
+{%- endmacro %}
+
+{#
+    written_again_by_run(received_at): whether a daily run of int_events_identified writes the
+    event with this received_at again (one rule for the deletion and the model): it was received
+    on or after identified_events_from, or has no received_at, or the run writes every event. The
+    variable is a constant to DuckDB's planner, so this bound reaches the table scans, which a
+    bound from a subquery does not.
+#}
+{% macro written_again_by_run(received_at) -%}
+    {%- set events_from = "getvariable('" ~ identified_events_from() ~ "')" -%}
+    ({{ events_from }} is null or {{ received_at }} >= {{ events_from }} or {{ received_at }} is null)
 {%- endmacro %}
 
 {#

@@ -52,8 +52,9 @@ identity_map as (
 ),
 
 {% if is_incremental() %}
-    -- The stored events the pre-hooks deleted in this run (int_events_identified_replaced), with
-    -- their written_at and values as stored.
+    -- The stored events of the re-read days the pre-hooks deleted in this run
+    -- (int_events_identified_replaced: those with a stored_row_hash), with their written_at and
+    -- values as stored.
     replaced as (
         select
             event_id,
@@ -106,13 +107,9 @@ final as (
         {%- endif %}
     from identified
     {%- if is_incremental() %}
-        {%- set events_from = identified_events_from() %}
     left join replaced
         on identified.event_id = replaced.event_id
-    where
-        {{ events_from }} is null
-        or identified.received_at >= {{ events_from }}
-        or identified.received_at is null
+    where {{ written_again_by_run('identified.received_at') }}
     {%- endif %}
 )
 
