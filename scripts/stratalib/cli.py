@@ -177,7 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench_command.add_argument(
         "--steps", type=names_parser(BENCH_STEPS, "steps", allow_empty=False), default=",".join(BENCH_STEPS),
         help="what to run per size, comma-separated (default %(default)s): core (the four core results against "
-        "the peers), builds (a full build, then a daily run); at a million users each takes an hour or more",
+        "the peers), builds (a full build, then the daily runs); at a million users each takes an hour or more",
+    )
+    bench_command.add_argument(
+        "--daily-runs", type=positive_int, default=1,
+        help="daily runs after the full build, a day of the export each (default %(default)s): the first after a "
+        "full build is one case, the mornings after it another",
     )
     bench_command.add_argument("--out", type=Path, help="folder for bench.json and bench.md (default target/bench)")
     bench_command.add_argument("--work", type=Path, help="folder for the data and warehouses (default: temporary)")
@@ -206,6 +211,13 @@ def parse_sizes(text: str) -> list[int]:
     if not sizes or min(sizes) <= 0:
         raise argparse.ArgumentTypeError(f"not a comma-separated list of user counts: {text}")
     return sizes
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    return int(text)
 
 
 def names_parser(allowed: Sequence[str], what: str, allow_empty: bool) -> Callable[[str], list[str]]:
@@ -530,7 +542,8 @@ def command_bench(args: argparse.Namespace) -> int:
     options = BenchOptions(
         sizes=args.sizes, days=args.days, seed=args.seed, work=args.work.resolve() if args.work else None,
         keep=args.keep or args.work is not None, out=out, peers=tuple(args.peers), steps=tuple(args.steps),
-        skip_unit_tests=not args.with_unit_tests, progress=lambda line: print(line, flush=True),
+        skip_unit_tests=not args.with_unit_tests, daily_runs=args.daily_runs,
+        progress=lambda line: print(line, flush=True),
     )  # fmt: skip
     try:
         report = run_bench(options)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -20,7 +20,7 @@ import pytest
 from helpers import MakeFolder, run_strata
 
 from stratalib.bench.compare import compare_all
-from stratalib.bench.run import DBT_OWN_WORK, PUBLISHING, BenchOptions, all_agree, markdown, run_bench
+from stratalib.bench.run import DBT_OWN_WORK, PUBLISHING, BenchOptions, all_agree, daily_shares, markdown, run_bench
 from stratalib.raw_slices import export_as_of
 
 INSTALLED_PEERS = tuple(
@@ -36,6 +36,8 @@ FIGURES = ["wall_seconds", "peak_mib", "events_per_second"]
 # A peer whose run fails (stratalib.bench.peers has no such engine), as chDB does when it runs
 # out of memory: the bench records it and goes on.
 FAILING_PEER = "no_such_engine"
+# Two daily runs: the first after the full build, and one after it (the report names them).
+DAILY_RUNS = ("daily_run", "daily_run_2")
 # dbt's threads for the bench's builds (STRATA_DBT_THREADS; the profile's default is 2): a value
 # of its own shows that the setting reaches dbt and that the report states it.
 DBT_THREADS = 3
@@ -46,7 +48,7 @@ def bench(module_temp: MakeFolder) -> tuple[dict, Path]:
     folder = module_temp("bench")
     options = BenchOptions(
         sizes=[300], work=folder / "work", keep=True, out=folder / "out", peers=(*INSTALLED_PEERS, FAILING_PEER),
-        progress=lambda line: None,
+        daily_runs=len(DAILY_RUNS), progress=lambda line: None,
     )  # fmt: skip
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STRATA_DBT_THREADS", str(DBT_THREADS))
@@ -57,7 +59,7 @@ def test_the_builds_run_with_the_dbt_threads_the_report_states(bench: tuple[dict
     report, folder = bench
     assert report["settings"]["dbt_threads"] == DBT_THREADS
     assert f"dbt threads {DBT_THREADS};" in (folder / "out" / "bench.md").read_text()
-    for log in ("full_build.log", "daily_run.log"):
+    for log in ("full_build.log", *(f"{name}.log" for name in DAILY_RUNS)):
         text = (folder / "work" / "users_300" / log).read_text()
         assert f"Concurrency: {DBT_THREADS} threads" in text, log
 
@@ -78,7 +80,7 @@ def test_report_has_every_stage_of_both_builds(bench: tuple[dict, Path]) -> None
     size = report["sizes"][0]
     written = json.loads((folder / "out" / "bench.json").read_text())
     assert written == json.loads(json.dumps(report))
-    assert set(size["runs"]) == {"full_build", "daily_run"}
+    assert list(size["runs"]) == ["full_build", *DAILY_RUNS]
     for run in size["runs"].values():
         stages = {row["stage"]: row for row in run["stages"]}
         assert set(BUILD_STAGES) <= set(stages), set(BUILD_STAGES) - set(stages)
@@ -88,7 +90,7 @@ def test_report_has_every_stage_of_both_builds(bench: tuple[dict, Path]) -> None
     assert core["strata"]["work_seconds"] > core["strata"]["nodes_seconds"] > 0
     text = (folder / "out" / "bench.md").read_text()
     assert text == markdown(report)
-    for run_name in ("full build", "daily run"):
+    for run_name in ("full build", "daily run", "daily run 2"):
         for stage in BUILD_STAGES:
             assert f"| {run_name} | {stage} |" in text
     for engine in INSTALLED_PEERS:
@@ -108,22 +110,46 @@ def test_a_failing_peer_is_reported_and_the_bench_goes_on(bench: tuple[dict, Pat
                                                                  {"engine": "x", "agrees": False}]}}]})
 
 
-def test_the_daily_run_reads_a_larger_export(bench: tuple[dict, Path]) -> None:
-    """The full build reads the export cut a day before its end, the daily run the whole export:
-    the events it adds are the difference."""
+def test_each_daily_run_reads_a_day_more_of_the_export(bench: tuple[dict, Path]) -> None:
+    """The full build reads the export cut two days before its end, the first daily run the export
+    a day later, the second the whole export: the events each adds are the difference, and the
+    cuts are a day apart."""
     size = bench[0]["sizes"][0]
-    runs = size["runs"]
-    added = runs["daily_run"]["raw_events"] - runs["full_build"]["raw_events"]
-    assert added == size["daily_changes"]["events"] > 0
+    runs, daily = size["runs"], size["daily_runs"]
+    assert list(daily) == list(DAILY_RUNS)
+    before = "full_build"
+    for name in DAILY_RUNS:
+        added = runs[name]["raw_events"] - runs[before]["raw_events"]
+        assert added == daily[name]["changes"]["events"] > 0, name
+        before = name
+    assert runs[DAILY_RUNS[-1]]["raw_events"] == size["raw_events"]
+    cuts = [datetime.fromisoformat(daily[name]["cut"]) for name in DAILY_RUNS]
+    assert cuts[1] - cuts[0] == timedelta(days=1)
+    assert size["daily_cut"] == daily["daily_run"]["cut"]
+    assert size["daily_changes"] == daily["daily_run"]["changes"]
+
+
+def test_each_daily_run_is_given_as_a_share_of_the_full_build() -> None:
+    """The report says what each daily run cost against the full build (incremental / full), on
+    figures worked out by hand; the bench's report is markdown() of its JSON
+    (test_report_has_every_stage_of_both_builds), so it carries this line."""
+    runs = {"full_build": {"wall_seconds": 200.0}, "daily_run": {"wall_seconds": 50.0},
+            "daily_run_2": {"wall_seconds": 21.5}}  # fmt: skip
+    assert daily_shares(runs) == [
+        "", "Daily runs against the full build (200.0 s, whole process): the daily run 50.0 s, 25%; "
+        "the daily run 2 21.5 s, 11%.",
+    ]  # fmt: skip
+    assert daily_shares({"full_build": {"wall_seconds": 200.0}}) == []
 
 
 def test_the_daily_run_parses_only_what_changed(bench: tuple[dict, Path]) -> None:
-    """Both builds read one export folder into one warehouse, as a user's daily runs do, so the
-    daily run reuses the full build's parse (dbt's partial parsing) and its "dbt itself" is a
+    """Every build reads one export folder into one warehouse, as a user's daily runs do, so each
+    daily run reuses the parse of the run before (dbt's partial parsing) and its "dbt itself" is a
     morning run's; with a raw folder of its own it would parse the whole project again."""
     logs = bench[1] / "work" / "users_300"
     assert "Unable to do partial parsing" in (logs / "full_build.log").read_text()
-    assert "Unable to do partial parsing" not in (logs / "daily_run.log").read_text()
+    for name in DAILY_RUNS:
+        assert "Unable to do partial parsing" not in (logs / f"{name}.log").read_text(), name
 
 
 def test_a_step_runs_on_its_own(tmp_path: Path) -> None:
@@ -142,14 +168,20 @@ def test_a_step_runs_on_its_own(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("option", "value", "problem"),
-    [("--steps", "", "steps: ''"), ("--steps", "core,nope", "steps: 'core,nope'"), ("--peers", "spark", "peers")],
+    [
+        ("--steps", "", "not a comma-separated list of steps: ''"),
+        ("--steps", "core,nope", "not a comma-separated list of steps: 'core,nope'"),
+        ("--peers", "spark", "not a comma-separated list of peers"),
+        ("--daily-runs", "0", "not a whole number of at least 1: '0'"),
+        ("--daily-runs", "two", "not a whole number of at least 1: 'two'"),
+    ],
 )
 def test_an_unknown_or_missing_name_is_a_usage_error(option: str, value: str, problem: str) -> None:
-    """--steps needs at least one known step, --peers only known peers (none is allowed): anything else
-    stops with exit 2 before any data is generated."""
+    """--steps needs at least one known step, --peers only known peers (none is allowed),
+    --daily-runs one run or more: anything else stops with exit 2 before any data is generated."""
     completed = run_strata("bench", option, value)
     assert completed.returncode == 2
-    assert f"not a comma-separated list of {problem}" in completed.stderr
+    assert problem in completed.stderr
 
 
 def test_a_wrong_answer_is_reported(bench: tuple[dict, Path]) -> None:

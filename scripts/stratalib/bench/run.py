@@ -8,10 +8,12 @@ For each size (users of `strata generate`):
    funnel): strata's whole lineage from the raw files (stratalib.bench.child.run_lineage) into a
    fresh warehouse, then each peer of stratalib.bench.peers on the same files, each checked
    against strata's marts;
-3. full build: `strata build` of the export as it stood one day before its end
+3. full build: `strata build` of the export as it stood `daily_runs` days before its end
    (stratalib.raw_slices.export_as_of), into a new warehouse;
-4. daily run: `strata build` of the full export into the same warehouse (a day of new rows, late
-   events of earlier days, refunds and completions of earlier orders).
+4. daily runs: `strata build` of the export one day later each, into the same warehouse, the
+   last one of the full export (each a day of new rows, late events of earlier days, refunds and
+   completions of earlier orders). The first daily run after a full build is one case; the runs
+   after it (--daily-runs 2 or more) are the mornings of a warehouse kept up to date.
 
 Each step runs in its own process (stratalib.bench.child); its wall time and the peak memory of
 its process tree (resident set size, sampled every SAMPLE_SECONDS, and never below the process's own
@@ -261,10 +263,13 @@ class BenchOptions:
     keep: bool = False
     out: Path = DEFAULT_OUT
     peers: tuple[str, ...] = PEERS
-    # "core": the four core results against the peers; "builds": the full build and the daily run.
+    # "core": the four core results against the peers; "builds": the full build and the daily runs.
     # A million users take hours for both, so each can run on its own (in two sittings).
     steps: tuple[str, ...] = STEPS
     skip_unit_tests: bool = True
+    # Daily runs after the full build, one day of the export each (the full build reads the export
+    # as it stood that many days before its end).
+    daily_runs: int = 1
     progress: Any = field(default=print)
 
 
@@ -314,21 +319,31 @@ def bench_size(users: int, options: BenchOptions, work: Path, settings: dict[str
     say = options.progress
     folder = work / f"users_{users}"
     folder.mkdir(parents=True, exist_ok=True)
-    raw_full, raw_cut = folder / "raw", folder / "raw_day_before"
+    raw_full = folder / "raw"
     say(f"strata bench: {users:,} users: generating")
     generated = measure(
         [sys.executable, "-m", "stratalib.cli", "generate", "--out", str(raw_full), "--users", str(users),
          "--days", str(options.days), "--start", options.start.isoformat(), "--seed", str(options.seed), "--quiet"],
         child_env(folder, "generate", settings["threads"]), folder / "generate.log",
     )  # fmt: skip
-    cut = datetime.combine(options.start + timedelta(days=options.days - 1), datetime.min.time())
-    export_as_of(raw_full, raw_cut, cut)
+    # The exports the builds read: as of the cut of each daily run (the full build reads the
+    # first), and the whole export last.
+    last_cut = datetime.combine(options.start + timedelta(days=options.days - 1), datetime.min.time())
+    cuts = [last_cut - timedelta(days=days_before) for days_before in reversed(range(options.daily_runs))]
+    exports = [folder / f"raw_as_of_{cut:%Y%m%d}" for cut in cuts] + [raw_full]
+    for cut, export in zip(cuts, exports):
+        export_as_of(raw_full, export, cut)
+    builds = [("full_build", exports[0])] + [(daily_run_name(number), exports[number])
+                                             for number in range(1, options.daily_runs + 1)]
     entry.update({
         "raw_events": raw_event_rows(raw_full),
         "generate_seconds": round(generated.wall_seconds, 3),
         "generate_peak_mib": round(generated.peak_bytes / MIB, 1),
-        "daily_cut": cut.isoformat(sep=" "),
-        "daily_changes": daily_changes(raw_full, cut),
+        "daily_cut": cuts[0].isoformat(sep=" "),
+        "daily_changes": daily_changes(exports[1], cuts[0]),
+        # What each daily run adds to the export the run before it read.
+        "daily_runs": {name: {"cut": cut.isoformat(sep=" "), "changes": daily_changes(export, cut)}
+                       for (name, export), cut in zip(builds[1:], cuts)},
         "runs": {},
     })
     save()
@@ -337,8 +352,12 @@ def bench_size(users: int, options: BenchOptions, work: Path, settings: dict[str
     if "core" in options.steps:
         core_results(users, options, folder, settings, raw_full, entry, save)
     if "builds" in options.steps:
-        build_runs(users, options, folder, settings, [("full_build", raw_cut), ("daily_run", raw_full)],
-                   entry["runs"], save)  # fmt: skip
+        build_runs(users, options, folder, settings, builds, entry["runs"], save)
+
+
+def daily_run_name(number: int) -> str:
+    """The report's name of the nth daily run after the full build: daily_run, daily_run_2, ..."""
+    return "daily_run" if number == 1 else f"daily_run_{number}"
 
 
 def place_export(raw_dir: Path, export: Path) -> None:
@@ -493,15 +512,18 @@ def markdown(report: dict[str, Any]) -> str:
     for size in report["sizes"]:
         if "daily_changes" not in size:
             continue
-        changes = size["daily_changes"]
+        added = "; ".join(
+            f"the {name.replace('_', ' ')} adds {changes['events']:,} events ({changes['late_events']:,} of them "
+            f"late, occurred before {daily['cut']}), {changes['new_orders']:,} orders and "
+            f"{changes['changed_orders']:,} changes (refunds, completions) of earlier orders"
+            for name, daily in size["daily_runs"].items() for changes in [daily["changes"]]
+        )
         lines += [
             "",
             f"## {size['users']:,} users, {size['raw_events']:,} raw events",
             "",
-            f"Generated in {size['generate_seconds']:.1f} s. Full build: the export as of {size['daily_cut']}; "
-            f"daily run: the whole export, which adds {changes['events']:,} events ({changes['late_events']:,} of "
-            f"them late, occurred before the cut), {changes['new_orders']:,} orders and {changes['changed_orders']:,} "
-            "changes (refunds, completions) of earlier orders.",
+            f"Generated in {size['generate_seconds']:.1f} s. Full build: the export as of {size['daily_cut']}. "
+            f"Each daily run reads the export a day later, the last one the whole export: {added}.",
             "",
             "| run | stage | wall s | node s | peak MiB | events/s |",
             "|---|---|---:|---:|---:|---:|",
@@ -513,6 +535,7 @@ def markdown(report: dict[str, Any]) -> str:
                     f"{number(row['node_seconds'])} | {number(row['peak_mib'], 0)} | "
                     f"{number(row['events_per_second'], 0)} |"
                 )
+        lines += daily_shares(size["runs"])
         if "core_results" not in size:
             continue
         core = size["core_results"]
@@ -542,6 +565,17 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{number(peer['strata_nodes_to_peer'])} | {verdict} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def daily_shares(runs: dict[str, Any]) -> list[str]:
+    """A line with each daily run's total as a share of the full build's (none without both)."""
+    totals = {name: run["wall_seconds"] for name, run in runs.items()}
+    full = totals.pop("full_build", None)
+    if not full or not totals:
+        return []
+    shares = "; ".join(f"the {name.replace('_', ' ')} {seconds:,.1f} s, {seconds / full:.0%}"
+                       for name, seconds in totals.items())  # fmt: skip
+    return ["", f"Daily runs against the full build ({full:,.1f} s, whole process): {shares}."]
 
 
 def write_report(report: dict[str, Any], out: Path) -> None:
