@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +143,8 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest
     from dbt.cli.main import dbtRunner  # slow import: only when dbt really runs
 
     common = common_arguments(dbt_vars)
+    first_attempt = dbt_target_dir() / FIRST_ATTEMPT_RESULTS
+    first_attempt.unlink(missing_ok=True)
     result = dbtRunner(manifest=manifest).invoke([*command, *common])
     out_of_memory = [] if result.success or result.exception is not None else nodes_out_of_memory(result.result)
     if out_of_memory and dbt_threads() > 1:
@@ -150,6 +153,10 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest
             "being built beside it; building the failed and skipped nodes again, one at a time (dbt retry)",
             file=sys.stderr,
         )
+        # The retry's run_results.json holds only the nodes it builds again: the first attempt's
+        # is kept beside it, so the two together tell what the run did (strata bench adds them up).
+        if (dbt_target_dir() / "run_results.json").exists():
+            shutil.copy(dbt_target_dir() / "run_results.json", first_attempt)
         result = dbtRunner().invoke(["retry", "--threads", "1", *common])
     if result.success:
         return DbtOutcome(EXIT_OK)
@@ -163,6 +170,10 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest
     # A full disk is a runtime error (exit 2), not a failed check: nothing is wrong with the data.
     return DbtOutcome(EXIT_USAGE if is_disk_full(summary) else EXIT_CHECKS_FAILED, summary)
 
+
+# The first attempt's run_results.json of a run built again one node at a time (run_dbt), in
+# dbt's target folder beside the retry's own; removed when the next run starts.
+FIRST_ATTEMPT_RESULTS = "run_results_first_attempt.json"
 
 # How DuckDB words a query that found no more memory under its memory_limit.
 OUT_OF_MEMORY_MARKER = "out of memory error"

@@ -20,7 +20,10 @@ import pytest
 from helpers import MakeFolder, run_strata
 
 from stratalib.bench.compare import compare_all
-from stratalib.bench.run import DBT_OWN_WORK, PUBLISHING, BenchOptions, all_agree, daily_shares, markdown, run_bench
+from stratalib.bench.run import (
+    DBT_OWN_WORK, PUBLISHING, BenchOptions, all_agree, daily_shares, markdown, run_bench, stage_intervals,
+)
+from stratalib.dbt_invoke import FIRST_ATTEMPT_RESULTS
 from stratalib.raw_slices import export_as_of
 
 INSTALLED_PEERS = tuple(
@@ -140,6 +143,40 @@ def test_each_daily_run_is_given_as_a_share_of_the_full_build() -> None:
         "the daily run 2 21.5 s, 11%.",
     ]  # fmt: skip
     assert daily_shares({"full_build": {"wall_seconds": 200.0}}) == []
+
+
+def node_run(unique_id: str, status: str, start: int | None = None, end: int | None = None) -> dict:
+    """A result of dbt's run_results.json: executed from second start to end of one minute, or
+    skipped (no timing)."""
+    timing = [] if start is None else [{"name": "execute", "started_at": f"2024-12-30T10:00:{start:02d}Z",
+                                        "completed_at": f"2024-12-30T10:00:{end:02d}Z"}]  # fmt: skip
+    return {"unique_id": unique_id, "status": status, "timing": timing,
+            "execution_time": 0.0 if start is None else float(end - start)}  # fmt: skip
+
+
+def test_a_run_built_again_one_node_at_a_time_counts_both_attempts(tmp_path: Path) -> None:
+    """When nodes ran out of memory side by side, strata builds them again with dbt retry, whose
+    run_results.json holds only those: the stages add the first attempt's results (kept beside
+    it), the failed attempt's time included, so no stage loses its nodes to "dbt itself"."""
+    manifest = {"nodes": {"model.strata.a": {"original_file_path": "models/staging/a.sql"},
+                          "model.strata.b": {"original_file_path": "models/intermediate/b.sql"}}}  # fmt: skip
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / FIRST_ATTEMPT_RESULTS).write_text(json.dumps({"results": [
+        node_run("model.strata.a", "success", 0, 10), node_run("model.strata.b", "error", 10, 15),
+        node_run("test.strata.unique_b_id", "skipped"),
+    ]}))  # fmt: skip
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": [
+        node_run("model.strata.b", "success", 20, 27), node_run("test.strata.unique_b_id", "pass", 27, 28),
+    ]}))  # fmt: skip
+    stages = stage_intervals(tmp_path)
+    assert {name: stage["node_seconds"] for name, stage in stages.items()} == {
+        "staging": 10.0, "intermediate": 12.0, "tests": 1.0,
+    }
+    assert len(stages["intermediate"]["intervals"]) == 2
+    (tmp_path / FIRST_ATTEMPT_RESULTS).unlink()
+    assert {name: stage["node_seconds"] for name, stage in stage_intervals(tmp_path).items()} == {
+        "intermediate": 7.0, "tests": 1.0,
+    }
 
 
 def test_the_daily_run_parses_only_what_changed(bench: tuple[dict, Path]) -> None:

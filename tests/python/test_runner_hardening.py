@@ -484,11 +484,18 @@ def dbt_result(success: bool, *node_results: SimpleNamespace) -> SimpleNamespace
 
 @pytest.mark.parametrize(("dbt_threads", "retried"), [("2", True), ("1", False)])
 def test_nodes_out_of_memory_side_by_side_are_built_again_one_at_a_time(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], dbt_threads: str, retried: bool,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, dbt_threads: str,
+    retried: bool,
 ) -> None:
+    """Built again one at a time with dbt retry when dbt builds two nodes at once; the first
+    attempt's run_results.json is kept beside the retry's (a stale copy of an earlier run goes)."""
     import dbt.cli.main
 
     monkeypatch.setenv("STRATA_DBT_THREADS", dbt_threads)
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
+    first_attempt = tmp_path / dbt_invoke.FIRST_ATTEMPT_RESULTS
+    first_attempt.write_text("an earlier run's")
+    (tmp_path / "run_results.json").write_text('{"results": ["the first attempt"]}')
     monkeypatch.setattr(dbt.cli.main, "dbtRunner", FakeDbtRunner)
     monkeypatch.setattr(dbt_invoke, "guard_message", lambda *args: "")
     FakeDbtRunner.invocations = []
@@ -505,6 +512,8 @@ def test_nodes_out_of_memory_side_by_side_are_built_again_one_at_a_time(
         # The retry gets the same project, profiles and vars as the run it repeats.
         assert FakeDbtRunner.invocations[1][3:] == FakeDbtRunner.invocations[0][1:]
         assert "churn_reasons ran out of DuckDB's memory_limit" in capsys.readouterr().err
+        assert first_attempt.read_text() == '{"results": ["the first attempt"]}'
     else:
         assert outcome == DbtOutcome(1, "1 node(s) failed: churn_reasons (error)")
         assert len(commands) == 1
+        assert not first_attempt.exists()

@@ -42,7 +42,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from stratalib.dbt_invoke import PROJECT_DIR, dbt_threads, duckdb_settings
+from stratalib.dbt_invoke import FIRST_ATTEMPT_RESULTS, PROJECT_DIR, dbt_threads, duckdb_settings
 from stratalib.raw_slices import export_as_of
 
 DEFAULT_SIZES = (10_000, 200_000)
@@ -198,8 +198,12 @@ def union_seconds(intervals: list[tuple[float, float]]) -> float:
 
 
 def stage_intervals(target_dir: Path) -> dict[str, dict[str, Any]]:
-    """Per stage: the nodes' time intervals (compile to end of execution) and summed seconds."""
-    results = json.loads((target_dir / "run_results.json").read_text())["results"]
+    """Per stage: the nodes' time intervals (compile to end of execution) and summed seconds. A
+    run built again one node at a time (out of memory side by side) counts both attempts: the
+    first's results are kept in FIRST_ATTEMPT_RESULTS, the retry's in run_results.json."""
+    results = [result
+               for name in (FIRST_ATTEMPT_RESULTS, "run_results.json") if (target_dir / name).exists()
+               for result in json.loads((target_dir / name).read_text())["results"]]  # fmt: skip
     manifest = json.loads((target_dir / "manifest.json").read_text())
     stages: dict[str, dict[str, Any]] = {}
     for result in results:
@@ -384,8 +388,11 @@ def build_runs(users: int, options: BenchOptions, folder: Path, settings: dict[s
         measured = run_child("build", spec, folder, env)
         artifacts = folder / f"artifacts_{name}"
         artifacts.mkdir(exist_ok=True)
-        for artifact in ("run_results.json", "manifest.json"):
-            shutil.copy(Path(env["DBT_TARGET_PATH"]) / artifact, artifacts / artifact)
+        (artifacts / FIRST_ATTEMPT_RESULTS).unlink(missing_ok=True)
+        for artifact in ("run_results.json", "manifest.json", FIRST_ATTEMPT_RESULTS):
+            source = Path(env["DBT_TARGET_PATH"]) / artifact
+            if source.exists() or artifact != FIRST_ATTEMPT_RESULTS:  # the first attempt's: after a retry only
+                shutil.copy(source, artifacts / artifact)
         events = raw_event_rows(raw_dir)
         measured_runs[name] = {
             "raw_events": events,
