@@ -143,7 +143,8 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest
     from dbt.cli.main import dbtRunner  # slow import: only when dbt really runs
 
     common = common_arguments(dbt_vars)
-    first_attempt = dbt_target_dir() / FIRST_ATTEMPT_RESULTS
+    target = dbt_target_dir()
+    first_attempt = target / FIRST_ATTEMPT_RESULTS
     first_attempt.unlink(missing_ok=True)
     result = dbtRunner(manifest=manifest).invoke([*command, *common])
     out_of_memory = [] if result.success or result.exception is not None else nodes_out_of_memory(result.result)
@@ -155,8 +156,8 @@ def run_dbt(command: list[str], dbt_vars: dict[str, Any] | None = None, manifest
         )
         # The retry's run_results.json holds only the nodes it builds again: the first attempt's
         # is kept beside it, so the two together tell what the run did (strata bench adds them up).
-        if (dbt_target_dir() / "run_results.json").exists():
-            shutil.copy(dbt_target_dir() / "run_results.json", first_attempt)
+        if (target / "run_results.json").exists():
+            shutil.copy(target / "run_results.json", first_attempt)
         result = dbtRunner().invoke(["retry", "--threads", "1", *common])
     if result.success:
         return DbtOutcome(EXIT_OK)

@@ -201,9 +201,9 @@ def stage_intervals(target_dir: Path) -> dict[str, dict[str, Any]]:
     """Per stage: the nodes' time intervals (compile to end of execution) and summed seconds. A
     run built again one node at a time (out of memory side by side) counts both attempts: the
     first's results are kept in FIRST_ATTEMPT_RESULTS, the retry's in run_results.json."""
-    results = [result
-               for name in (FIRST_ATTEMPT_RESULTS, "run_results.json") if (target_dir / name).exists()
-               for result in json.loads((target_dir / name).read_text())["results"]]  # fmt: skip
+    attempts = [target_dir / FIRST_ATTEMPT_RESULTS] if (target_dir / FIRST_ATTEMPT_RESULTS).exists() else []
+    attempts.append(target_dir / "run_results.json")
+    results = [result for attempt in attempts for result in json.loads(attempt.read_text())["results"]]
     manifest = json.loads((target_dir / "manifest.json").read_text())
     stages: dict[str, dict[str, Any]] = {}
     for result in results:
@@ -343,13 +343,14 @@ def bench_size(users: int, options: BenchOptions, work: Path, settings: dict[str
         "raw_events": raw_event_rows(raw_full),
         "generate_seconds": round(generated.wall_seconds, 3),
         "generate_peak_mib": round(generated.peak_bytes / MIB, 1),
-        "daily_cut": cuts[0].isoformat(sep=" "),
-        "daily_changes": daily_changes(exports[1], cuts[0]),
         # What each daily run adds to the export the run before it read.
         "daily_runs": {name: {"cut": cut.isoformat(sep=" "), "changes": daily_changes(export, cut)}
                        for (name, export), cut in zip(builds[1:], cuts)},
         "runs": {},
     })
+    # The first daily run's, under the names the report had before --daily-runs.
+    entry["daily_cut"] = entry["daily_runs"]["daily_run"]["cut"]
+    entry["daily_changes"] = entry["daily_runs"]["daily_run"]["changes"]
     save()
     # The four core results come first: they are the cheaper step, so a long run stopped early
     # still has the comparison with the peers.
@@ -388,11 +389,13 @@ def build_runs(users: int, options: BenchOptions, folder: Path, settings: dict[s
         measured = run_child("build", spec, folder, env)
         artifacts = folder / f"artifacts_{name}"
         artifacts.mkdir(exist_ok=True)
+        for artifact in ("run_results.json", "manifest.json"):
+            shutil.copy(Path(env["DBT_TARGET_PATH"]) / artifact, artifacts / artifact)
+        # The first attempt's results exist only after a retry (run_dbt); none may stay from before.
+        first_attempt = Path(env["DBT_TARGET_PATH"]) / FIRST_ATTEMPT_RESULTS
         (artifacts / FIRST_ATTEMPT_RESULTS).unlink(missing_ok=True)
-        for artifact in ("run_results.json", "manifest.json", FIRST_ATTEMPT_RESULTS):
-            source = Path(env["DBT_TARGET_PATH"]) / artifact
-            if source.exists() or artifact != FIRST_ATTEMPT_RESULTS:  # the first attempt's: after a retry only
-                shutil.copy(source, artifacts / artifact)
+        if first_attempt.exists():
+            shutil.copy(first_attempt, artifacts / FIRST_ATTEMPT_RESULTS)
         events = raw_event_rows(raw_dir)
         measured_runs[name] = {
             "raw_events": events,
@@ -519,12 +522,7 @@ def markdown(report: dict[str, Any]) -> str:
     for size in report["sizes"]:
         if "daily_changes" not in size:
             continue
-        added = "; ".join(
-            f"the {name.replace('_', ' ')} adds {changes['events']:,} events ({changes['late_events']:,} of them "
-            f"late, occurred before {daily['cut']}), {changes['new_orders']:,} orders and "
-            f"{changes['changed_orders']:,} changes (refunds, completions) of earlier orders"
-            for name, daily in size["daily_runs"].items() for changes in [daily["changes"]]
-        )
+        added = "; ".join(daily_run_adds(name, daily) for name, daily in size["daily_runs"].items())
         lines += [
             "",
             f"## {size['users']:,} users, {size['raw_events']:,} raw events",
@@ -572,6 +570,14 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{number(peer['strata_nodes_to_peer'])} | {verdict} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def daily_run_adds(name: str, daily: dict[str, Any]) -> str:
+    """What a daily run adds to the export the run before it read, in words."""
+    changes = daily["changes"]
+    return (f"the {name.replace('_', ' ')} adds {changes['events']:,} events ({changes['late_events']:,} of them "
+            f"late, occurred before {daily['cut']}), {changes['new_orders']:,} orders and "
+            f"{changes['changed_orders']:,} changes (refunds, completions) of earlier orders")  # fmt: skip
 
 
 def daily_shares(runs: dict[str, Any]) -> list[str]:
