@@ -236,6 +236,51 @@ def test_a_contact_in_an_event_written_since_stops_the_publish(warehouses: dict[
     assert publishing.published_path(warehouse).read_bytes() == before
 
 
+GRAIN_TEST = "unique_combination_int_user_activity_days_user_id__activity_date"
+
+
+def grain_test_passes(warehouse: Path, raw_dir: Path, **dbt_vars: object) -> bool:
+    """Whether int_user_activity_days' grain test passes on the warehouse (with dbt_vars)."""
+    try:
+        run_dbt(warehouse, raw_dir, "test", "--select", GRAIN_TEST, dbt_vars=dbt_vars)
+    except AssertionError:
+        return False
+    return True
+
+
+def repeat_a_row(warehouse: Path, written: str) -> None:
+    """Insert a second copy of one row of int_user_activity_days written by the last run
+    (written='last') or by an earlier one ('earlier'): a repeat of its (user_id, activity_date)."""
+    table = "intermediate.int_user_activity_days"
+    latest = f"(select max(written_at) from {table})"
+    condition = f"written_at = {latest}" if written == "last" else f"written_at < {latest}"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(f"insert into {table} select * from {table} where {condition} order by user_id, activity_date limit 1")
+
+
+def test_grain_tests_check_the_keys_the_last_run_wrote(
+    warehouses: dict[str, Path], daily_exports: list[tuple[Path, str]], tmp_path: Path
+) -> None:
+    """Doc block incremental_consumers: after the daily runs, int_user_activity_days holds users the
+    last run wrote and users it did not. Its grain test sees a repeated row of a user the last
+    run wrote; a repeat of a user written earlier only when scope_tests_to_last_run is false."""
+    raw_dir = daily_exports[-1][0]
+    [(last_run_rows, earlier_rows)] = query(
+        warehouses["daily"],
+        "select count(*) filter (where written_at = latest), count(*) filter (where written_at < latest) "
+        "from intermediate.int_user_activity_days, "
+        "(select max(written_at) as latest from intermediate.int_user_activity_days)",
+    )
+    assert last_run_rows > 0 and earlier_rows > 0
+    earlier = copy_warehouse(warehouses["daily"], tmp_path / "earlier")
+    repeat_a_row(earlier, "earlier")
+    assert grain_test_passes(earlier, raw_dir)
+    assert not grain_test_passes(earlier, raw_dir, scope_tests_to_last_run=False)
+    last = copy_warehouse(warehouses["daily"], tmp_path / "last")
+    repeat_a_row(last, "last")
+    assert not grain_test_passes(last, raw_dir)
+
+
 def test_a_daily_run_rereads_only_the_lookback_window(
     warehouses: dict[str, Path], daily_exports: list[tuple[Path, str]], tmp_path: Path
 ) -> None:
