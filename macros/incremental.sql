@@ -535,19 +535,30 @@
 {%- endmacro %}
 
 {#
+    latest_written_at(relation): the latest written_at stored in relation, as SQL (a timestamp
+    literal), or none when the relation is empty. It is read with run_query when the SQL that
+    calls it is rendered and written in as a constant, so that DuckDB reads only the row groups
+    that can hold rows written after it (or at it).
+#}
+{% macro latest_written_at(relation) -%}
+    {%- set latest = run_query('select cast(max(written_at) as ' ~ dbt.type_string() ~ ') from ' ~ relation).columns[0].values()[0] -%}
+    {%- if latest is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return("cast('" ~ latest ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
+{#
     Daily runs of the models that read int_events_identified (doc block incremental_consumers).
-    stored_written_at(): the latest written_at stored in the model being built ({{ this }}), as
-    SQL (a timestamp literal), or none outside a daily run or when nothing is stored (or the table
-    has no written_at yet: a version of strata before the column stored it). It is read
-    with run_query when the model's SQL is compiled, which dbt does before the pre-hooks run, and
-    again when its pre-hook is rendered, before the hook runs: both read the same table.
+    stored_written_at(): latest_written_at of the model being built ({{ this }}), or none
+    outside a daily run (or when the table has no written_at yet: a version of strata before the
+    column stored it). It is read when the model's SQL is compiled, which dbt does before the
+    pre-hooks run, and again when its pre-hook is rendered, before the hook runs: both read the
+    same table.
 #}
 {% macro stored_written_at() -%}
     {%- if execute and is_incremental() and 'written_at' in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-        {%- set latest = run_query('select cast(max(written_at) as varchar) from ' ~ this).columns[0].values()[0] -%}
-        {%- if latest is not none -%}
-            {{ return("cast('" ~ latest ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
-        {%- endif -%}
+        {{ return(latest_written_at(this)) }}
     {%- endif -%}
     {{ return(none) }}
 {%- endmacro %}

@@ -18,17 +18,16 @@
 {#
     written_in_last_run(relation): a condition on a row of relation, a model that follows
     int_events_identified by key (doc block incremental_consumers), that holds for the rows its
-    last run wrote: written_at equal to the latest stored written_at, read when the test is
-    compiled and written in as a constant (DuckDB then reads only the row groups that can hold
-    it). A run writes every row of each key it writes, so a test of a combination that includes
-    the key sees every row of those keys. It is 1 = 1, every row, when
+    last run wrote: written_at equal to latest_written_at(relation), read when the test is
+    compiled. A run writes every row of each key it writes, so a test of a combination that
+    includes the key sees every row of those keys. It is 1 = 1, every row, when
     var('scope_tests_to_last_run') is false or the relation is empty.
 #}
 {% macro written_in_last_run(relation) -%}
     {%- if execute and var('scope_tests_to_last_run') -%}
-        {%- set latest = run_query('select cast(max(written_at) as ' ~ dbt.type_string() ~ ') from ' ~ relation).columns[0].values()[0] -%}
+        {%- set latest = latest_written_at(relation) -%}
         {%- if latest is not none -%}
-            {{ return("written_at = cast('" ~ latest ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+            {{ return('written_at = ' ~ latest) }}
         {%- endif -%}
     {%- endif -%}
     {{ return('1 = 1') }}
