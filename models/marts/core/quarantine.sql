@@ -8,57 +8,56 @@ rejected as (
     where quarantine_reason is not null
 ),
 
--- The (table, key, reason) groups with more than one rejected row: only these need ranking. Most
--- keys are rejected once, and numbering every row with a window sorted all the rejected rows
--- (6M at 1M users, the model's time).
-repeated_keys as (
+-- How many rejected rows share each (table, key, reason). Only the keys rejected more than once
+-- need ranking: most keys are rejected once, and numbering every row with a window sorted all
+-- the rejected rows (6M at 1M users, the model's time).
+key_counts as (
     select
         source_table,
         row_key,
-        quarantine_reason
+        quarantine_reason,
+        count(*) as key_rows
     from rejected
     group by source_table, row_key, quarantine_reason
-    having count(*) > 1
 ),
 
-single_rows as (
+counted as (
     select
         rejected.source_table,
         rejected.row_key,
         rejected.quarantine_reason,
-        cast(1 as {{ dbt.type_bigint() }}) as occurrence,
-        rejected.row_detail
+        rejected.row_detail,
+        key_counts.key_rows
     from rejected
-    left join repeated_keys
+    left join key_counts
         on
-            rejected.source_table = repeated_keys.source_table
-            and rejected.row_key = repeated_keys.row_key
-            and rejected.quarantine_reason = repeated_keys.quarantine_reason
-    where repeated_keys.source_table is null
-),
-
-repeated_rows as (
-    select
-        rejected.source_table,
-        rejected.row_key,
-        rejected.quarantine_reason,
-        cast(row_number() over (
-            partition by rejected.source_table, rejected.row_key, rejected.quarantine_reason
-            order by rejected.row_detail
-        ) as {{ dbt.type_bigint() }}) as occurrence,
-        rejected.row_detail
-    from rejected
-    inner join repeated_keys
-        on
-            rejected.source_table = repeated_keys.source_table
-            and rejected.row_key = repeated_keys.row_key
-            and rejected.quarantine_reason = repeated_keys.quarantine_reason
+            rejected.source_table = key_counts.source_table
+            and rejected.row_key = key_counts.row_key
+            and rejected.quarantine_reason = key_counts.quarantine_reason
 ),
 
 numbered as (
-    select * from single_rows
+    select
+        source_table,
+        row_key,
+        quarantine_reason,
+        cast(1 as {{ dbt.type_bigint() }}) as occurrence,
+        row_detail
+    from counted
+    -- a key that is null matches no count: its one row is numbered 1
+    where coalesce(key_rows, 1) = 1
     union all
-    select * from repeated_rows
+    select
+        source_table,
+        row_key,
+        quarantine_reason,
+        cast(row_number() over (
+            partition by source_table, row_key, quarantine_reason
+            order by row_detail
+        ) as {{ dbt.type_bigint() }}) as occurrence,
+        row_detail
+    from counted
+    where key_rows > 1
 ),
 
 final as (
