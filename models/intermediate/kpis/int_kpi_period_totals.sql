@@ -30,26 +30,114 @@ grains as (
     select 'month' as period_grain
 ),
 
--- Each fact row once per breakdown it counts in.
-user_day_breakdowns as (
+-- A user counts once in a period's buyers, new buyers and active users, so those counts are sums of
+-- one flag per user and period: the facts are summed per user and period first (with their
+-- platform, then over platforms), which is far less work than distinct counts over every fact
+-- row once per breakdown. A day's rows are already one per user and platform.
+user_platform_periods as (
+    select
+        'day' as period_grain,
+        kpi_date as period_start,
+        user_id,
+        platform,
+        acquisition_channel,
+        placed_orders,
+        gross_amount,
+        valid_orders,
+        net_revenue_amount,
+        coupon_cost_amount,
+        first_orders,
+        registrations,
+        active_days
+    from user_days
+    union all
+    select
+        'month' as period_grain,
+        cast({{ dbt.date_trunc('month', 'kpi_date') }} as date) as period_start,
+        user_id,
+        platform,
+        acquisition_channel,
+        sum(placed_orders) as placed_orders,
+        sum(gross_amount) as gross_amount,
+        sum(valid_orders) as valid_orders,
+        sum(net_revenue_amount) as net_revenue_amount,
+        sum(coupon_cost_amount) as coupon_cost_amount,
+        sum(first_orders) as first_orders,
+        sum(registrations) as registrations,
+        sum(active_days) as active_days
+    from user_days
+    group by cast({{ dbt.date_trunc('month', 'kpi_date') }} as date), user_id, platform, acquisition_channel
+),
+
+user_periods as (
+    select
+        period_grain,
+        period_start,
+        user_id,
+        acquisition_channel,
+        sum(placed_orders) as placed_orders,
+        sum(gross_amount) as gross_amount,
+        sum(valid_orders) as valid_orders,
+        sum(net_revenue_amount) as net_revenue_amount,
+        sum(coupon_cost_amount) as coupon_cost_amount,
+        sum(first_orders) as first_orders,
+        sum(registrations) as registrations,
+        sum(active_days) as active_days
+    from user_platform_periods
+    group by period_grain, period_start, user_id, acquisition_channel
+),
+
+-- Each user and period once per breakdown it counts in.
+user_period_breakdowns as (
     select
         'overall' as breakdown,
         'all' as breakdown_value,
-        user_days.*
-    from user_days
-    union all
-    select
-        'platform' as breakdown,
-        user_days.platform as breakdown_value,
-        user_days.*
-    from user_days
-    where user_days.platform is not null
+        user_periods.*
+    from user_periods
     union all
     select
         'acquisition_channel' as breakdown,
-        user_days.acquisition_channel as breakdown_value,
-        user_days.*
-    from user_days
+        user_periods.acquisition_channel as breakdown_value,
+        user_periods.*
+    from user_periods
+    union all
+    select
+        'platform' as breakdown,
+        user_platform_periods.platform as breakdown_value,
+        user_platform_periods.period_grain,
+        user_platform_periods.period_start,
+        user_platform_periods.user_id,
+        user_platform_periods.acquisition_channel,
+        user_platform_periods.placed_orders,
+        user_platform_periods.gross_amount,
+        user_platform_periods.valid_orders,
+        user_platform_periods.net_revenue_amount,
+        user_platform_periods.coupon_cost_amount,
+        user_platform_periods.first_orders,
+        user_platform_periods.registrations,
+        user_platform_periods.active_days
+    from user_platform_periods
+    where user_platform_periods.platform is not null
+),
+
+user_sums as (
+    select
+        period_grain,
+        period_start,
+        breakdown,
+        breakdown_value,
+        sum(placed_orders) as placed_orders,
+        sum(gross_amount) as gross_amount,
+        sum(valid_orders) as valid_orders,
+        sum(net_revenue_amount) as net_revenue_amount,
+        sum(coupon_cost_amount) as coupon_cost_amount,
+        count(case when valid_orders > 0 then user_id end) as buyers,
+        count(case when first_orders > 0 then user_id end) as new_buyers,
+        sum(registrations) as registrations,
+        count(case when active_days > 0 then user_id end) as active_users,
+        sum(active_days) as active_user_days
+    from user_period_breakdowns
+    group by period_grain, period_start, breakdown, breakdown_value
 ),
 
 cost_breakdowns as (
@@ -66,19 +154,6 @@ cost_breakdowns as (
     from cost_days
 ),
 
--- Each fact row once per period grain: its day, and its month.
-user_periods as (
-    select
-        grains.period_grain,
-        case
-            when grains.period_grain = 'day' then user_day_breakdowns.kpi_date
-            else cast({{ dbt.date_trunc('month', 'user_day_breakdowns.kpi_date') }} as date)
-        end as period_start,
-        user_day_breakdowns.*
-    from user_day_breakdowns
-    cross join grains
-),
-
 cost_periods as (
     select
         grains.period_grain,
@@ -89,26 +164,6 @@ cost_periods as (
         cost_breakdowns.*
     from cost_breakdowns
     cross join grains
-),
-
-user_sums as (
-    select
-        period_grain,
-        period_start,
-        breakdown,
-        breakdown_value,
-        sum(placed_orders) as placed_orders,
-        sum(gross_amount) as gross_amount,
-        sum(valid_orders) as valid_orders,
-        sum(net_revenue_amount) as net_revenue_amount,
-        sum(coupon_cost_amount) as coupon_cost_amount,
-        count(distinct case when valid_orders > 0 then user_id end) as buyers,
-        count(distinct case when first_orders > 0 then user_id end) as new_buyers,
-        sum(registrations) as registrations,
-        count(distinct case when active_days > 0 then user_id end) as active_users,
-        sum(active_days) as active_user_days
-    from user_periods
-    group by period_grain, period_start, breakdown, breakdown_value
 ),
 
 cost_sums as (
