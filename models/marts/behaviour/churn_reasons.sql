@@ -5,8 +5,11 @@
 -- user_id) on or before their last seen day of the month, by occurred_at then event_id, latest
 -- first; earlier months count when the month holds fewer. Those are among the latest of each month
 -- up to the last seen day, so only the latest var('churn_reasons_last_events') events of every
--- user x month are ranked again. event_attribute: 'event_name' and 'page' (any of the last events),
--- 'last_event_name' (the latest event) and 'last_page' (the latest non-null page among them).
+-- user x month count; their rank over all the user's months is their rank in the month plus how
+-- many the later months hold, so a month's last events are found by rank, not by joining every
+-- earlier month's events to it and ranking them again. event_attribute: 'event_name' and 'page'
+-- (any of the last events), 'last_event_name' (the latest event) and 'last_page' (the latest
+-- non-null page among them).
 -- Only the events of each user x month's latest days that hold its last events are ranked: an
 -- event on an earlier day has at least that many events after it, so it cannot be among them,
 -- and the ranks of the events kept are the same (every event after one kept is kept).
@@ -66,11 +69,9 @@ events as (
 month_ranked_events as (
     select
         user_id,
-        event_id,
         event_name,
         page,
-        occurred_at,
-        event_date,
+        {{ period_start('month', 'event_date') }} as event_month,
         row_number() over (
             partition by user_id, {{ period_start('month', 'event_date') }}
             order by occurred_at desc, event_id desc
@@ -78,23 +79,119 @@ month_ranked_events as (
     from events
 ),
 
-lapse_ranked_events as (
+-- The latest events of each user x month: a month's last events are among them and those of the
+-- user's earlier months.
+month_last_events as (
+    select
+        user_id,
+        event_name,
+        page,
+        event_month,
+        month_event_rank
+    from month_ranked_events
+    where month_event_rank <= {{ last_events }}
+),
+
+-- How many of those each month of the user holds: the months with events, and the months the
+-- user was seen in without any (an order-only month) with none.
+user_months as (
+    select
+        user_id,
+        event_month,
+        count(*) as month_events
+    from month_last_events
+    group by user_id, event_month
+    union all
+    select
+        user_id,
+        period_month as event_month,
+        0 as month_events
+    from lapses
+),
+
+month_event_counts as (
+    select
+        user_id,
+        event_month,
+        sum(month_events) as month_events
+    from user_months
+    group by user_id, event_month
+),
+
+-- How many of them the user's later months hold.
+months_after as (
+    select
+        user_id,
+        event_month,
+        cast(coalesce(sum(month_events) over (
+            partition by user_id
+            order by event_month desc
+            rows between unbounded preceding and 1 preceding
+        ), 0) as {{ dbt.type_bigint() }}) as later_events
+    from month_event_counts
+),
+
+-- Every one of those events ranked over all the user's months, latest first (a later month's
+-- events all come before an earlier month's), and the block of var('churn_reasons_last_events')
+-- ranks it falls in.
+user_ranked_events as (
+    select
+        month_last_events.user_id,
+        month_last_events.event_name,
+        month_last_events.page,
+        month_last_events.month_event_rank + months_after.later_events as user_event_rank,
+        cast(floor(
+            (month_last_events.month_event_rank + months_after.later_events - 1) / {{ last_events }}
+        ) as {{ dbt.type_bigint() }}) as rank_block
+    from month_last_events
+    inner join months_after
+        on
+            month_last_events.user_id = months_after.user_id
+            and month_last_events.event_month = months_after.event_month
+),
+
+-- The last events of a lapse month are the user's events on or before its last seen day, that is
+-- in that month or earlier (the last seen day is the month's last activity day), latest first:
+-- the user ranks after the later months' events, later_events + 1 onwards. Only the first
+-- var('churn_reasons_last_events') of them count, and those lie in two blocks at most.
+block_offsets as (
+    select 0 as block_offset
+    union all
+    select 1 as block_offset
+),
+
+lapse_blocks as (
     select
         lapses.user_id,
         lapses.period_month,
         lapses.is_lapsed,
-        month_ranked_events.event_name,
-        month_ranked_events.page,
-        row_number() over (
-            partition by lapses.user_id, lapses.period_month
-            order by month_ranked_events.occurred_at desc, month_ranked_events.event_id desc
-        ) as event_rank
+        months_after.later_events,
+        cast(floor(months_after.later_events / {{ last_events }}) as {{ dbt.type_bigint() }})
+        + block_offsets.block_offset as rank_block
     from lapses
-    inner join month_ranked_events
+    inner join months_after
         on
-            lapses.user_id = month_ranked_events.user_id
-            and lapses.last_seen_date >= month_ranked_events.event_date
-            and month_ranked_events.month_event_rank <= {{ last_events }}
+            lapses.user_id = months_after.user_id
+            and lapses.period_month = months_after.event_month
+    cross join block_offsets
+),
+
+lapse_ranked_events as (
+    select
+        lapse_blocks.user_id,
+        lapse_blocks.period_month,
+        lapse_blocks.is_lapsed,
+        user_ranked_events.event_name,
+        user_ranked_events.page,
+        user_ranked_events.user_event_rank - lapse_blocks.later_events as event_rank
+    from lapse_blocks
+    inner join user_ranked_events
+        on
+            lapse_blocks.user_id = user_ranked_events.user_id
+            and lapse_blocks.rank_block = user_ranked_events.rank_block
+    where
+        user_ranked_events.user_event_rank > lapse_blocks.later_events
+        and user_ranked_events.user_event_rank <= lapse_blocks.later_events + {{ last_events }}
 ),
 
 last_events as (
