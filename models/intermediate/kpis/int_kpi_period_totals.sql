@@ -4,6 +4,11 @@
 -- acquisition_channel (int_kpi_user_days, int_kpi_costs_daily say which platform and channel a
 -- fact counts under). Sums are 0 on a period without facts. period_days: 1 for a day, the days of
 -- the month up to the as-of date for a month.
+-- The measures of int_kpi_user_days summed per user and period, and per user over platforms.
+{%- set user_measures = [
+    'placed_orders', 'gross_amount', 'valid_orders', 'net_revenue_amount',
+    'coupon_cost_amount', 'first_orders', 'registrations', 'active_days',
+] %}
 with
 
 as_of as (
@@ -39,32 +44,22 @@ user_platform_periods as (
         'day' as period_grain,
         kpi_date as period_start,
         user_id,
+        {%- for measure in user_measures %}
+            {{ measure }},
+        {%- endfor %}
         platform,
-        acquisition_channel,
-        placed_orders,
-        gross_amount,
-        valid_orders,
-        net_revenue_amount,
-        coupon_cost_amount,
-        first_orders,
-        registrations,
-        active_days
+        acquisition_channel
     from user_days
     union all
     select
         'month' as period_grain,
         cast({{ dbt.date_trunc('month', 'kpi_date') }} as date) as period_start,
         user_id,
+        {%- for measure in user_measures %}
+            sum({{ measure }}) as {{ measure }},
+        {%- endfor %}
         platform,
-        acquisition_channel,
-        sum(placed_orders) as placed_orders,
-        sum(gross_amount) as gross_amount,
-        sum(valid_orders) as valid_orders,
-        sum(net_revenue_amount) as net_revenue_amount,
-        sum(coupon_cost_amount) as coupon_cost_amount,
-        sum(first_orders) as first_orders,
-        sum(registrations) as registrations,
-        sum(active_days) as active_days
+        acquisition_channel
     from user_days
     group by cast({{ dbt.date_trunc('month', 'kpi_date') }} as date), user_id, platform, acquisition_channel
 ),
@@ -74,15 +69,10 @@ user_periods as (
         period_grain,
         period_start,
         user_id,
-        acquisition_channel,
-        sum(placed_orders) as placed_orders,
-        sum(gross_amount) as gross_amount,
-        sum(valid_orders) as valid_orders,
-        sum(net_revenue_amount) as net_revenue_amount,
-        sum(coupon_cost_amount) as coupon_cost_amount,
-        sum(first_orders) as first_orders,
-        sum(registrations) as registrations,
-        sum(active_days) as active_days
+        {%- for measure in user_measures %}
+            sum({{ measure }}) as {{ measure }},
+        {%- endfor %}
+        acquisition_channel
     from user_platform_periods
     group by period_grain, period_start, user_id, acquisition_channel
 ),
@@ -107,15 +97,10 @@ user_period_breakdowns as (
         user_platform_periods.period_grain,
         user_platform_periods.period_start,
         user_platform_periods.user_id,
-        user_platform_periods.acquisition_channel,
-        user_platform_periods.placed_orders,
-        user_platform_periods.gross_amount,
-        user_platform_periods.valid_orders,
-        user_platform_periods.net_revenue_amount,
-        user_platform_periods.coupon_cost_amount,
-        user_platform_periods.first_orders,
-        user_platform_periods.registrations,
-        user_platform_periods.active_days
+        {%- for measure in user_measures %}
+            user_platform_periods.{{ measure }},
+        {%- endfor %}
+        user_platform_periods.acquisition_channel
     from user_platform_periods
     where user_platform_periods.platform is not null
 ),
