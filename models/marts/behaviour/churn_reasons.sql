@@ -132,22 +132,29 @@ months_after as (
 ),
 
 -- Every one of those events ranked over all the user's months, latest first (a later month's
--- events all come before an earlier month's), and the block of var('churn_reasons_last_events')
--- ranks it falls in.
+-- events all come before an earlier month's).
 user_ranked_events as (
     select
         month_last_events.user_id,
         month_last_events.event_name,
         month_last_events.page,
-        month_last_events.month_event_rank + months_after.later_events as user_event_rank,
-        cast(floor(
-            (month_last_events.month_event_rank + months_after.later_events - 1) / {{ last_events }}
-        ) as {{ dbt.type_bigint() }}) as rank_block
+        month_last_events.month_event_rank + months_after.later_events as user_event_rank
     from month_last_events
     inner join months_after
         on
             month_last_events.user_id = months_after.user_id
             and month_last_events.event_month = months_after.event_month
+),
+
+-- The block of var('churn_reasons_last_events') ranks each falls in.
+user_ranked_blocks as (
+    select
+        user_id,
+        event_name,
+        page,
+        user_event_rank,
+        cast(floor((user_event_rank - 1) / {{ last_events }}) as {{ dbt.type_bigint() }}) as rank_block
+    from user_ranked_events
 ),
 
 -- The last events of a lapse month are the user's events on or before its last seen day, that is
@@ -181,19 +188,20 @@ lapse_ranked_events as (
         lapse_blocks.user_id,
         lapse_blocks.period_month,
         lapse_blocks.is_lapsed,
-        user_ranked_events.event_name,
-        user_ranked_events.page,
-        user_ranked_events.user_event_rank - lapse_blocks.later_events as event_rank
+        user_ranked_blocks.event_name,
+        user_ranked_blocks.page,
+        user_ranked_blocks.user_event_rank - lapse_blocks.later_events as event_rank
     from lapse_blocks
-    inner join user_ranked_events
+    inner join user_ranked_blocks
         on
-            lapse_blocks.user_id = user_ranked_events.user_id
-            and lapse_blocks.rank_block = user_ranked_events.rank_block
+            lapse_blocks.user_id = user_ranked_blocks.user_id
+            and lapse_blocks.rank_block = user_ranked_blocks.rank_block
     where
-        user_ranked_events.user_event_rank > lapse_blocks.later_events
-        and user_ranked_events.user_event_rank <= lapse_blocks.later_events + {{ last_events }}
+        user_ranked_blocks.user_event_rank > lapse_blocks.later_events
+        and user_ranked_blocks.user_event_rank <= lapse_blocks.later_events + {{ last_events }}
 ),
 
+-- event_rank runs from 1 to var('churn_reasons_last_events'): lapse_ranked_events keeps no other.
 last_events as (
     select
         user_id,
@@ -207,7 +215,6 @@ last_events as (
             order by case when page is null then 1 else 0 end, event_rank
         ) as page_rank
     from lapse_ranked_events
-    where event_rank <= {{ last_events }}
 ),
 
 user_attributes as (
