@@ -284,6 +284,66 @@ def test_grain_tests_check_the_keys_the_last_run_wrote(
     assert not grain_test_passes(last, raw_dir)
 
 
+# The event tables whose unique test on event_id (unique_in_last_run) a daily run scopes to the
+# event_ids it wrote, each with the rows the test reads.
+EVENT_TABLES = {
+    "stg_raw__events": ("staging.stg_raw__events", "quarantine_reason is null"),
+    "fct_events": ("intermediate.int_events_identified", "1 = 1"),
+}
+
+
+def unique_test_passes(warehouse: Path, raw_dir: Path, model: str, **dbt_vars: object) -> bool:
+    """Whether the model's unique_in_last_run test passes (with dbt_vars): false when dbt reports
+    it failing, an error when dbt fails any other way."""
+    try:
+        run_dbt(warehouse, raw_dir, "test", "--select", f"{model},test_name:unique_in_last_run", dbt_vars=dbt_vars)
+    except AssertionError as error:
+        if f" FAIL 1 unique_in_last_run_{model}_event_id" not in str(error):
+            raise
+        return False
+    return True
+
+
+def repeat_an_event_id(warehouse: Path, model: str, written: str) -> None:
+    """Give one event stored by an earlier run the event_id of another event: one the last run
+    wrote (written='last') or one an earlier run wrote too ('earlier')."""
+    table, tested = EVENT_TABLES[model]
+    latest = f"(select max(written_at) from {table})"
+    copied = f"written_at = {latest}" if written == "last" else f"written_at < {latest}"
+    with duckdb.connect(str(warehouse)) as connection:
+        [(target, source)] = connection.execute(
+            f"select (select min(event_id) from {table} where written_at < {latest} and {tested}), "
+            f"(select max(event_id) from {table} where {copied} and {tested})"
+        ).fetchall()
+        connection.execute(f"update {table} set event_id = ? where event_id = ?", [source, target])
+
+
+@pytest.mark.parametrize("model", EVENT_TABLES)
+def test_event_unique_tests_check_the_event_ids_the_last_run_wrote(
+    model: str, warehouses: dict[str, Path], daily_exports: list[tuple[Path, str]], tmp_path: Path
+) -> None:
+    """Doc block incremental_events: after the daily runs, the events hold rows the last run wrote
+    and rows it did not. An old event given the id of one the last run wrote fails the unique
+    test (the old copy is read too); an old event given another old one's id fails it only when
+    scope_tests_to_last_run is false."""
+    raw_dir = daily_exports[-1][0]
+    table, tested = EVENT_TABLES[model]
+    [(last_run_rows, earlier_rows)] = query(
+        warehouses["daily"],
+        f"select count(*) filter (where written_at = latest), count(*) filter (where written_at < latest) "
+        f"from {table}, (select max(written_at) as latest from {table}) where {tested}",
+    )
+    assert last_run_rows > 0 and earlier_rows > 0
+    assert unique_test_passes(warehouses["daily"], raw_dir, model)
+    earlier = copy_warehouse(warehouses["daily"], tmp_path / "earlier")
+    repeat_an_event_id(earlier, model, "earlier")
+    assert unique_test_passes(earlier, raw_dir, model)
+    assert not unique_test_passes(earlier, raw_dir, model, scope_tests_to_last_run=False)
+    last = copy_warehouse(warehouses["daily"], tmp_path / "last")
+    repeat_an_event_id(last, model, "last")
+    assert not unique_test_passes(last, raw_dir, model)
+
+
 def test_a_daily_run_rereads_only_the_lookback_window(
     warehouses: dict[str, Path], daily_exports: list[tuple[Path, str]], tmp_path: Path
 ) -> None:
@@ -519,9 +579,10 @@ IDENTIFIED_CASES = {
     "funnel_window_changes": (
         ["u1"], OLD_EVENTS, ["u1"], OLD_EVENTS, ("2024-02-29", "2024-02-29"),
     ),
-    # Day 1 was stored by a strata without read_settings, the log's settings and stored values
-    # and the funnel models' written_at and funnel_definition_hash (dropped after day 1): day 2
-    # adds the columns, re-reads every raw row and writes every event and funnel row again.
+    # Day 1 was stored by a strata without stg_raw__events' read_settings and written_at, the
+    # log's settings and stored values and the funnel models' written_at and
+    # funnel_definition_hash (dropped after day 1): day 2 adds the columns, re-reads every raw
+    # row and writes every event and funnel row again.
     "stored_by_an_older_version": (
         ["u1"], OLD_EVENTS, ["u1"], OLD_EVENTS, ("2024-02-29", "2024-02-29"),
     ),
@@ -564,7 +625,8 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         run_dbt(warehouse, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
         if case == "stored_by_an_older_version" and not day:
             with duckdb.connect(str(warehouse)) as connection:
-                connection.execute("alter table staging.stg_raw__events drop column read_settings")
+                for column in ("read_settings", "written_at"):
+                    connection.execute(f"alter table staging.stg_raw__events drop column {column}")
                 for column in ("run_settings", "stored_written_at", "stored_row_hash"):
                     connection.execute(f"alter table intermediate.int_events_identified_replaced drop column {column}")
                 for model in FUNNEL_MODELS:
@@ -582,7 +644,7 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
         every_identity = sorted(row[0] for row in query(warehouse, "select distinct identity_id from intermediate.int_funnel_step_events"))
         for model in FUNNEL_MODELS:
             assert written_by_last_run(warehouse, model, "identity_id") == every_identity, model
-    staged = "select * from staging.stg_raw__events order by all"
+    staged = "select * exclude (written_at) from staging.stg_raw__events order by all"
     assert query(warehouse, staged) == query(rebuilt, staged)
     if case in EVERY_EVENT_AGAIN:
         assert written_by_last_run(warehouse, "int_events_identified") == EVERY_EVENT_AGAIN[case]

@@ -12,13 +12,17 @@
 -- duplicate when an earlier copy exists in the re-read days or among the stored ones: the stored
 -- copies were all received before the re-read days, so they always come first. Each row stores
 -- the settings it was read with (read_settings, macro raw_event_settings): a run with other
--- settings re-reads every raw row.
+-- settings re-reads every raw row. written_at: when the run that wrote the row started, so a
+-- daily run's tests check the rows it wrote (macro written_in_last_run).
 {{
     config(
         materialized='incremental',
         unique_key='received_date',
         on_schema_change='fail',
-        pre_hook="{{ add_missing_column('read_settings', dbt.type_string()) }}",
+        pre_hook=[
+            "{{ add_missing_column('read_settings', dbt.type_string()) }}",
+            "{{ add_written_at_column() }}",
+        ],
         **replace_date_rows('received_date')
     )
 }}
@@ -172,7 +176,8 @@ checked as (
                 then null
             else {{ event_row_detail('occurred_at_raw') }}
         end as row_detail,
-        {{ raw_event_settings() }} as read_settings
+        {{ raw_event_settings() }} as read_settings,
+        {{ written_at() }} as written_at
     from judged
 )
 
