@@ -428,9 +428,11 @@ def run_backfill(args: argparse.Namespace, dates: list[date], dbt_vars: dict[str
         outcome = run_dbt(["run", "--select", *SNAPSHOT_SELECTION], snapshot_vars, manifest)
         if outcome.exit_code != EXIT_OK:
             return report("backfill", outcome)
-    # The rest at the current as-of date: the marts describe it again, and every other test runs.
+    # The rest at the current as-of date: the marts describe it again, and every other test runs,
+    # over every snapshot: the snapshot runs above test nothing, and a test scoped to the last
+    # run (var scope_tests_to_last_run) would see only the current snapshot.
     print("strata backfill: building the current snapshot and the other marts", flush=True)
-    outcome = run_dbt(dbt_build_command(args, "after_snapshots"), dbt_vars)
+    outcome = run_dbt(dbt_build_command(args, "after_snapshots"), {**dbt_vars, "scope_tests_to_last_run": False})
     return report("backfill", publish_if_passed(outcome, warehouse))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -126,3 +127,47 @@ def test_history_without_a_layer_dimension_stops_the_build_until_rebuilt(
         "from marts.user_layer_history",
     )
     assert (dates, missing) == (1, 0)
+
+
+# Tests of the accumulating layer history that a run scopes to its own snapshot
+# (macro snapshot_of_last_run).
+SNAPSHOT_TESTS = ("unique_combination_user_layer_history_as_of_date__user_id", "assert_every_user_in_one_layer_per_dimension")
+
+
+def failing_snapshot_tests(warehouse: Path, raw_dir: Path, **dbt_vars: object) -> list[str]:
+    """The SNAPSHOT_TESTS dbt reports failing on the warehouse (with dbt_vars); an error when dbt
+    fails any other way."""
+    try:
+        run_dbt(warehouse, raw_dir, "test", "--select", *SNAPSHOT_TESTS, dbt_vars=dbt_vars)
+    except AssertionError as error:
+        failed = sorted(name for name in SNAPSHOT_TESTS if re.search(rf" FAIL \d+ {name} ", str(error)))
+        if not failed:
+            raise
+        return failed
+    return []
+
+
+def repeat_a_snapshot_row(warehouse: Path, snapshot: str) -> None:
+    """Insert a second copy of one user's row of the first snapshot ('first') or of the current one."""
+    latest = "min" if snapshot == "first" else "max"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "insert into marts.user_layer_history select * from marts.user_layer_history "
+            f"where as_of_date = (select {latest}(as_of_date) from marts.user_layer_history) order by user_id limit 1"
+        )
+
+
+def test_history_tests_check_the_snapshot_the_run_wrote(
+    backfilled: Path, dirty_sample: BuiltSample, tmp_path: Path
+) -> None:
+    """A user twice in an earlier snapshot is left to the run that wrote it (every snapshot is
+    checked with scope_tests_to_last_run false, and by a backfill); twice in the current snapshot,
+    the run's own, fails the grain test and the one-layer-per-dimension check."""
+    assert failing_snapshot_tests(backfilled, dirty_sample.raw_dir) == []
+    first = copy_warehouse(backfilled, tmp_path / "first")
+    repeat_a_snapshot_row(first, "first")
+    assert failing_snapshot_tests(first, dirty_sample.raw_dir) == []
+    assert failing_snapshot_tests(first, dirty_sample.raw_dir, scope_tests_to_last_run=False) == sorted(SNAPSHOT_TESTS)
+    current = copy_warehouse(backfilled, tmp_path / "current")
+    repeat_a_snapshot_row(current, "current")
+    assert failing_snapshot_tests(current, dirty_sample.raw_dir) == sorted(SNAPSHOT_TESTS)

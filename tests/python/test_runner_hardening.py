@@ -86,6 +86,26 @@ def test_backfill_checks_the_timezone_too(tmp_path: Path) -> None:
     assert_dbt_not_started(completed)
 
 
+def test_backfill_tests_every_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backfill's snapshot runs test nothing, so its last build (which runs the tests) checks
+    every snapshot: it turns off the scoping of tests to the last run's snapshot."""
+    calls: list[dict] = []
+
+    def run_dbt(command: list[str], dbt_vars: dict | None = None, manifest: object = None) -> DbtOutcome:
+        calls.append({"command": command, **(dbt_vars or {})})
+        return DbtOutcome(0)
+
+    monkeypatch.setattr(strata, "parse_project", lambda dbt_vars: (DbtOutcome(0), None))
+    monkeypatch.setattr(strata, "run_dbt", run_dbt)
+    monkeypatch.setattr(strata, "publish_if_passed", lambda outcome, warehouse: outcome)
+    args = SimpleNamespace(skip_unit_tests=False, as_of=None, timezone=None, full_refresh=False)
+    dates = [date(2024, 1, 31), date(2024, 2, 29)]
+    assert strata.run_backfill(args, dates, {"raw_dir": "raw"}, tmp_path / "w.duckdb") == 0
+    assert [call["command"][0] for call in calls] == ["build", "run", "run", "build"]
+    assert [call.get("as_of_date") for call in calls[1:3]] == ["2024-01-31", "2024-02-29"]
+    assert [call.get("scope_tests_to_last_run") for call in calls] == [None, None, None, False]
+
+
 @pytest.mark.parametrize("load_time", ["2024-06-01T00:00:00", "2024-06-01 00:00:00"])
 def test_good_timezone_and_load_time_reach_dbt_normalised(
     tmp_path: Path, fake_dbt: list[dict], load_time: str
