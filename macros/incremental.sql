@@ -552,9 +552,9 @@
     Daily runs of the models that read int_events_identified (doc block incremental_consumers).
     stored_written_at(): latest_written_at of the model being built ({{ this }}), or none
     outside a daily run, when nothing is stored (the table is empty), or when the table has no
-    written_at yet (a version of strata before the column stored it). It is read when the model's SQL is compiled, which dbt does before the
-    pre-hooks run, and again when its pre-hook is rendered, before the hook runs: both read the
-    same table.
+    written_at yet (a version of strata before the column stored it). It is read when the
+    model's SQL is compiled, which dbt does before the pre-hooks run, and again when its
+    pre-hook is rendered, before the hook runs: both read the same table.
 #}
 {% macro stored_written_at() -%}
     {%- if execute and is_incremental() and 'written_at' in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}

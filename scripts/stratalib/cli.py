@@ -432,7 +432,8 @@ def run_backfill(args: argparse.Namespace, dates: list[date], dbt_vars: dict[str
     # over every snapshot: the snapshot runs above test nothing, and a test scoped to the last
     # run (var scope_tests_to_last_run) would see only the current snapshot.
     print("strata backfill: building the current snapshot and the other marts", flush=True)
-    outcome = run_dbt(dbt_build_command(args, "after_snapshots"), {**dbt_vars, "scope_tests_to_last_run": False})
+    every_snapshot = {**dbt_vars, "scope_tests_to_last_run": False}
+    outcome = run_dbt(dbt_build_command(args, "after_snapshots"), every_snapshot)
     return report("backfill", publish_if_passed(outcome, warehouse))
 
 

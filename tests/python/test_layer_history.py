@@ -131,7 +131,10 @@ def test_history_without_a_layer_dimension_stops_the_build_until_rebuilt(
 
 # Tests of the accumulating layer history that a run scopes to its own snapshot
 # (macro snapshot_of_last_run).
-SNAPSHOT_TESTS = ("unique_combination_user_layer_history_as_of_date__user_id", "assert_every_user_in_one_layer_per_dimension")
+SNAPSHOT_TESTS = (
+    "unique_combination_user_layer_history_as_of_date__user_id",
+    "assert_every_user_in_one_layer_per_dimension",
+)
 
 
 def failing_snapshot_tests(warehouse: Path, raw_dir: Path, **dbt_vars: object) -> list[str]:
