@@ -239,13 +239,13 @@ def test_a_contact_in_an_event_written_since_stops_the_publish(warehouses: dict[
 GRAIN_TEST = "unique_combination_int_user_activity_days_user_id__activity_date"
 
 
-def grain_test_passes(warehouse: Path, raw_dir: Path, **dbt_vars: object) -> bool:
-    """Whether int_user_activity_days' grain test passes on the warehouse (with dbt_vars): false
-    when dbt reports the test failing, an error when dbt fails any other way (a compile error)."""
+def dbt_test_passes(warehouse: Path, raw_dir: Path, test_name: str, **dbt_vars: object) -> bool:
+    """Whether the data test test_name passes on the warehouse (with dbt_vars): false when dbt
+    reports the test failing, an error when dbt fails any other way (a compile error)."""
     try:
-        run_dbt(warehouse, raw_dir, "test", "--select", GRAIN_TEST, dbt_vars=dbt_vars)
+        run_dbt(warehouse, raw_dir, "test", "--select", test_name, dbt_vars=dbt_vars)
     except AssertionError as error:
-        if f" FAIL 1 {GRAIN_TEST} " not in str(error):
+        if f" FAIL 1 {test_name} " not in str(error):
             raise
         return False
     return True
@@ -277,37 +277,30 @@ def test_grain_tests_check_the_keys_the_last_run_wrote(
     assert last_run_rows > 0 and earlier_rows > 0
     earlier = copy_warehouse(warehouses["daily"], tmp_path / "earlier")
     repeat_a_row(earlier, "earlier")
-    assert grain_test_passes(earlier, raw_dir)
-    assert not grain_test_passes(earlier, raw_dir, scope_tests_to_last_run=False)
+    assert dbt_test_passes(earlier, raw_dir, GRAIN_TEST)
+    assert not dbt_test_passes(earlier, raw_dir, GRAIN_TEST, scope_tests_to_last_run=False)
     last = copy_warehouse(warehouses["daily"], tmp_path / "last")
     repeat_a_row(last, "last")
-    assert not grain_test_passes(last, raw_dir)
+    assert not dbt_test_passes(last, raw_dir, GRAIN_TEST)
 
 
 # The event tables whose unique test on event_id (unique_in_last_run) a daily run scopes to the
-# event_ids it wrote, each with the rows the test reads.
+# event_ids it wrote, each with the table holding its rows, the rows the test reads and its name.
 EVENT_TABLES = {
-    "stg_raw__events": ("staging.stg_raw__events", "quarantine_reason is null"),
-    "fct_events": ("intermediate.int_events_identified", "1 = 1"),
-}
-
-
-def unique_test_passes(warehouse: Path, raw_dir: Path, model: str, **dbt_vars: object) -> bool:
-    """Whether the model's unique_in_last_run test passes (with dbt_vars): false when dbt reports
-    it failing, an error when dbt fails any other way."""
-    try:
-        run_dbt(warehouse, raw_dir, "test", "--select", f"{model},test_name:unique_in_last_run", dbt_vars=dbt_vars)
-    except AssertionError as error:
-        if f" FAIL 1 unique_in_last_run_{model}_event_id" not in str(error):
-            raise
-        return False
-    return True
+    "stg_raw__events": (
+        "staging.stg_raw__events", "quarantine_reason is null", "unique_in_last_run_stg_raw__events_event_id"
+    ),
+    "fct_events": (
+        "intermediate.int_events_identified", "1 = 1",
+        "unique_in_last_run_fct_events_event_id__ref_int_events_identified_",
+    ),
+}  # fmt: skip
 
 
 def repeat_an_event_id(warehouse: Path, model: str, written: str) -> None:
     """Give one event stored by an earlier run the event_id of another event: one the last run
     wrote (written='last') or one an earlier run wrote too ('earlier')."""
-    table, tested = EVENT_TABLES[model]
+    table, tested, _ = EVENT_TABLES[model]
     latest = f"(select max(written_at) from {table})"
     copied = f"written_at = {latest}" if written == "last" else f"written_at < {latest}"
     with duckdb.connect(str(warehouse)) as connection:
@@ -327,21 +320,21 @@ def test_event_unique_tests_check_the_event_ids_the_last_run_wrote(
     test (the old copy is read too); an old event given another old one's id fails it only when
     scope_tests_to_last_run is false."""
     raw_dir = daily_exports[-1][0]
-    table, tested = EVENT_TABLES[model]
+    table, tested, test_name = EVENT_TABLES[model]
     [(last_run_rows, earlier_rows)] = query(
         warehouses["daily"],
         f"select count(*) filter (where written_at = latest), count(*) filter (where written_at < latest) "
         f"from {table}, (select max(written_at) as latest from {table}) where {tested}",
     )
     assert last_run_rows > 0 and earlier_rows > 0
-    assert unique_test_passes(warehouses["daily"], raw_dir, model)
+    assert dbt_test_passes(warehouses["daily"], raw_dir, test_name)
     earlier = copy_warehouse(warehouses["daily"], tmp_path / "earlier")
     repeat_an_event_id(earlier, model, "earlier")
-    assert unique_test_passes(earlier, raw_dir, model)
-    assert not unique_test_passes(earlier, raw_dir, model, scope_tests_to_last_run=False)
+    assert dbt_test_passes(earlier, raw_dir, test_name)
+    assert not dbt_test_passes(earlier, raw_dir, test_name, scope_tests_to_last_run=False)
     last = copy_warehouse(warehouses["daily"], tmp_path / "last")
     repeat_an_event_id(last, model, "last")
-    assert not unique_test_passes(last, raw_dir, model)
+    assert not dbt_test_passes(last, raw_dir, test_name)
 
 
 def test_a_daily_run_rereads_only_the_lookback_window(
