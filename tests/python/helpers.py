@@ -14,6 +14,7 @@ import fcntl
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -133,6 +134,19 @@ def run_dbt(warehouse: Path, raw_dir: Path, *args: str, dbt_vars: dict | None = 
         )  # fmt: skip
     if completed.returncode != 0:
         raise AssertionError(f"dbt {' '.join(args)} exited {completed.returncode}\n{completed.stdout[-4000:]}")
+
+
+def failing_data_tests(warehouse: Path, raw_dir: Path, *test_names: str, **dbt_vars: object) -> list[str]:
+    """Which of the data tests test_names dbt reports failing on the warehouse (with dbt_vars),
+    sorted; an error when dbt fails any other way (a compile error)."""
+    try:
+        run_dbt(warehouse, raw_dir, "test", "--select", *test_names, dbt_vars=dbt_vars)
+    except AssertionError as error:
+        failed = sorted(name for name in test_names if re.search(rf" FAIL \d+ {name} ", str(error)))
+        if not failed:
+            raise
+        return failed
+    return []
 
 
 def assert_one_line_error(completed: subprocess.CompletedProcess[str], *fragments: str) -> None:

@@ -33,6 +33,7 @@ from helpers import (
     MakeFolder,
     copy_warehouse,
     event,
+    failing_data_tests,
     query,
     run_build,
     run_dbt,
@@ -239,18 +240,6 @@ def test_a_contact_in_an_event_written_since_stops_the_publish(warehouses: dict[
 GRAIN_TEST = "unique_combination_int_user_activity_days_user_id__activity_date"
 
 
-def dbt_test_passes(warehouse: Path, raw_dir: Path, test_name: str, **dbt_vars: object) -> bool:
-    """Whether the data test test_name passes on the warehouse (with dbt_vars): false when dbt
-    reports the test failing, an error when dbt fails any other way (a compile error)."""
-    try:
-        run_dbt(warehouse, raw_dir, "test", "--select", test_name, dbt_vars=dbt_vars)
-    except AssertionError as error:
-        if f" FAIL 1 {test_name} " not in str(error):
-            raise
-        return False
-    return True
-
-
 def repeat_a_row(warehouse: Path, written: str) -> None:
     """Insert a second copy of one row of int_user_activity_days written by the last run
     (written='last') or by an earlier one ('earlier'): a repeat of its (user_id, activity_date)."""
@@ -277,11 +266,11 @@ def test_grain_tests_check_the_keys_the_last_run_wrote(
     assert last_run_rows > 0 and earlier_rows > 0
     earlier = copy_warehouse(warehouses["daily"], tmp_path / "earlier")
     repeat_a_row(earlier, "earlier")
-    assert dbt_test_passes(earlier, raw_dir, GRAIN_TEST)
-    assert not dbt_test_passes(earlier, raw_dir, GRAIN_TEST, scope_tests_to_last_run=False)
+    assert failing_data_tests(earlier, raw_dir, GRAIN_TEST) == []
+    assert failing_data_tests(earlier, raw_dir, GRAIN_TEST, scope_tests_to_last_run=False) == [GRAIN_TEST]
     last = copy_warehouse(warehouses["daily"], tmp_path / "last")
     repeat_a_row(last, "last")
-    assert not dbt_test_passes(last, raw_dir, GRAIN_TEST)
+    assert failing_data_tests(last, raw_dir, GRAIN_TEST) == [GRAIN_TEST]
 
 
 # The event tables whose unique test on event_id (unique_in_last_run) a daily run scopes to the
@@ -327,14 +316,14 @@ def test_event_unique_tests_check_the_event_ids_the_last_run_wrote(
         f"from {table}, (select max(written_at) as latest from {table}) where {tested}",
     )
     assert last_run_rows > 0 and earlier_rows > 0
-    assert dbt_test_passes(warehouses["daily"], raw_dir, test_name)
+    assert failing_data_tests(warehouses["daily"], raw_dir, test_name) == []
     earlier = copy_warehouse(warehouses["daily"], tmp_path / "earlier")
     repeat_an_event_id(earlier, model, "earlier")
-    assert dbt_test_passes(earlier, raw_dir, test_name)
-    assert not dbt_test_passes(earlier, raw_dir, test_name, scope_tests_to_last_run=False)
+    assert failing_data_tests(earlier, raw_dir, test_name) == []
+    assert failing_data_tests(earlier, raw_dir, test_name, scope_tests_to_last_run=False) == [test_name]
     last = copy_warehouse(warehouses["daily"], tmp_path / "last")
     repeat_an_event_id(last, model, "last")
-    assert not dbt_test_passes(last, raw_dir, test_name)
+    assert failing_data_tests(last, raw_dir, test_name) == [test_name]
 
 
 def test_a_daily_run_rereads_only_the_lookback_window(

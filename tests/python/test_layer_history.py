@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,7 +9,16 @@ import duckdb
 import pytest
 import yaml
 
-from helpers import PROJECT_DIR, SAMPLE_LOAD_TIME, BuiltSample, copy_warehouse, query, run_build, run_dbt
+from helpers import (
+    PROJECT_DIR,
+    SAMPLE_LOAD_TIME,
+    BuiltSample,
+    copy_warehouse,
+    failing_data_tests,
+    query,
+    run_build,
+    run_dbt,
+)
 
 from stratalib.snapshots import snapshot_dates
 
@@ -137,19 +145,6 @@ SNAPSHOT_TESTS = (
 )
 
 
-def failing_snapshot_tests(warehouse: Path, raw_dir: Path, **dbt_vars: object) -> list[str]:
-    """The SNAPSHOT_TESTS dbt reports failing on the warehouse (with dbt_vars); an error when dbt
-    fails any other way."""
-    try:
-        run_dbt(warehouse, raw_dir, "test", "--select", *SNAPSHOT_TESTS, dbt_vars=dbt_vars)
-    except AssertionError as error:
-        failed = sorted(name for name in SNAPSHOT_TESTS if re.search(rf" FAIL \d+ {name} ", str(error)))
-        if not failed:
-            raise
-        return failed
-    return []
-
-
 def repeat_a_snapshot_row(warehouse: Path, snapshot: str) -> None:
     """Insert a second copy of one user's row of the first snapshot ('first') or of the current one."""
     latest = "min" if snapshot == "first" else "max"
@@ -166,11 +161,12 @@ def test_history_tests_check_the_snapshot_the_run_wrote(
     """A user twice in an earlier snapshot is left to the run that wrote it (every snapshot is
     checked with scope_tests_to_last_run false, and by a backfill); twice in the current snapshot,
     the run's own, fails the grain test and the one-layer-per-dimension check."""
-    assert failing_snapshot_tests(backfilled, dirty_sample.raw_dir) == []
+    assert failing_data_tests(backfilled, dirty_sample.raw_dir, *SNAPSHOT_TESTS) == []
     first = copy_warehouse(backfilled, tmp_path / "first")
     repeat_a_snapshot_row(first, "first")
-    assert failing_snapshot_tests(first, dirty_sample.raw_dir) == []
-    assert failing_snapshot_tests(first, dirty_sample.raw_dir, scope_tests_to_last_run=False) == sorted(SNAPSHOT_TESTS)
+    assert failing_data_tests(first, dirty_sample.raw_dir, *SNAPSHOT_TESTS) == []
+    every_snapshot = failing_data_tests(first, dirty_sample.raw_dir, *SNAPSHOT_TESTS, scope_tests_to_last_run=False)
+    assert every_snapshot == sorted(SNAPSHOT_TESTS)
     current = copy_warehouse(backfilled, tmp_path / "current")
     repeat_a_snapshot_row(current, "current")
-    assert failing_snapshot_tests(current, dirty_sample.raw_dir) == sorted(SNAPSHOT_TESTS)
+    assert failing_data_tests(current, dirty_sample.raw_dir, *SNAPSHOT_TESTS) == sorted(SNAPSHOT_TESTS)
