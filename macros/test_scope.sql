@@ -1,8 +1,9 @@
 {#
     get_where_subquery(relation): dbt's hook that puts a data test's `where` config around the
-    relation under test, overridden in this project for two placeholders (doc block
-    incremental_consumers): __written_in_last_run__ becomes written_in_last_run(relation), and
-    __snapshot_of_last_run__ snapshot_of_last_run(). Any other `where` is used as dbt uses it:
+    relation under test, overridden in this project for three placeholders (doc block
+    incremental_consumers): __written_in_last_run__ becomes written_in_last_run(relation),
+    __snapshot_of_last_run__ snapshot_of_last_run() and __audience_of_last_run__
+    audience_of_last_run(). Any other `where` is used as dbt uses it:
     (select * from relation where ...) dbt_subquery.
 #}
 {% macro get_where_subquery(relation) -%}
@@ -15,6 +16,9 @@
     {%- endif -%}
     {%- if '__snapshot_of_last_run__' in where -%}
         {%- set where = where | replace('__snapshot_of_last_run__', snapshot_of_last_run()) -%}
+    {%- endif -%}
+    {%- if '__audience_of_last_run__' in where -%}
+        {%- set where = where | replace('__audience_of_last_run__', audience_of_last_run()) -%}
     {%- endif -%}
     {{ return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') }}
 {%- endmacro %}
@@ -41,21 +45,50 @@
     snapshot_of_last_run(): a condition on the rows of a model that keeps one snapshot per as-of
     date in a column as_of_date (user_layer_history, user_tag_history, and the view
     user_layer_memberships over the first): as_of_date equal to this run's as-of date
-    (int_as_of_date, read when the test is compiled), the one snapshot a run writes. Earlier
-    snapshots were checked by the runs that wrote them, so a test's cost does not grow with the
-    history kept. It is 1 = 1, every snapshot, when var('scope_tests_to_last_run') is false.
-    int_as_of_date is found in the graph, not with ref: a test calls this for a model it tests,
-    and ref would make it depend on int_as_of_date too.
+    (last_run_as_of_date()), the one snapshot a run writes. Earlier snapshots were checked by the
+    runs that wrote them, so a test's cost does not grow with the history kept. It is 1 = 1, every
+    snapshot, when var('scope_tests_to_last_run') is false.
 #}
 {% macro snapshot_of_last_run() -%}
+    {%- set as_of_date = last_run_as_of_date() -%}
+    {%- if as_of_date is not none -%}
+        {{ return("as_of_date = cast('" ~ as_of_date ~ "' as date)") }}
+    {%- endif -%}
+    {{ return('1 = 1') }}
+{%- endmacro %}
+
+{#
+    audience_of_last_run(): a condition on the rows of audience_members, which keeps one audience
+    date per run: audience_date equal to the date this run's audiences are for, var('audience_date')
+    when set, else the as-of date + 1 (as int_audience_profiles sets it), the one date a run
+    writes. Earlier dates were checked by the runs that wrote them. It is 1 = 1, every date, when
+    var('scope_tests_to_last_run') is false.
+#}
+{% macro audience_of_last_run() -%}
+    {%- if execute and var('scope_tests_to_last_run') and var('audience_date') -%}
+        {{ return("audience_date = cast('" ~ var('audience_date') ~ "' as date)") }}
+    {%- endif -%}
+    {%- set as_of_date = last_run_as_of_date() -%}
+    {%- if as_of_date is not none -%}
+        {%- set audience_date = modules.datetime.date.fromisoformat(as_of_date) + modules.datetime.timedelta(days=1) -%}
+        {{ return("audience_date = cast('" ~ audience_date ~ "' as date)") }}
+    {%- endif -%}
+    {{ return('1 = 1') }}
+{%- endmacro %}
+
+{#
+    last_run_as_of_date(): this run's as-of date as 'YYYY-MM-DD', read from int_as_of_date when
+    the test is compiled; none when var('scope_tests_to_last_run') is false, when not executing,
+    or when int_as_of_date holds no date. int_as_of_date is found in the graph, not with ref: a
+    test calls this for a model it tests, and ref would make it depend on int_as_of_date too.
+#}
+{% macro last_run_as_of_date() -%}
     {%- if execute and var('scope_tests_to_last_run') -%}
-        {%- set as_of_relation = graph.nodes['model.strata.int_as_of_date'].relation_name -%}
+        {%- set as_of_relation = graph.nodes['model.' ~ project_name ~ '.int_as_of_date'].relation_name -%}
         {%- set as_of_date = run_query(
             'select cast(as_of_date as ' ~ dbt.type_string() ~ ') from ' ~ as_of_relation
         ).columns[0].values()[0] -%}
-        {%- if as_of_date is not none -%}
-            {{ return("as_of_date = cast('" ~ as_of_date ~ "' as date)") }}
-        {%- endif -%}
+        {{ return(as_of_date) }}
     {%- endif -%}
-    {{ return('1 = 1') }}
+    {{ return(none) }}
 {%- endmacro %}

@@ -15,7 +15,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import SAMPLE_LOAD_TIME, BuiltSample, MakeFolder, copy_warehouse, query, run_dbt, run_strata
+from helpers import (
+    SAMPLE_LOAD_TIME,
+    BuiltSample,
+    MakeFolder,
+    copy_warehouse,
+    failing_data_tests,
+    query,
+    run_dbt,
+    run_strata,
+)
 
 MEMBERS_FINGERPRINT = """
     select count(*), md5(string_agg(concat_ws('|', audience_date, audience_name, user_id, test_group), ','
@@ -151,6 +160,46 @@ def test_audience_of_a_date_uses_the_layers_of_the_day_before(two_dates: Path, a
         assert members(two_dates, layers_date + timedelta(days=1)) == expected(two_dates, layers_date)
     # The two snapshots differ, so the check above can tell them apart.
     assert expected(two_dates, past) != expected(two_dates, as_of)
+
+
+# Three of the data tests of audience_members, which all check the audience date of the run
+# (macro audience_of_last_run): its two grain tests and a column's accepted values.
+AUDIENCE_TESTS = (
+    "unique_combination_audience_members_audience_date__audience_name__user_id",
+    "unique_combination_audience_members_one_audience_a_day",
+    "accepted_values_audience_members_test_group",
+)
+
+
+def repeat_a_member(warehouse: Path, audience_date: date) -> None:
+    """Insert a second copy of one member of audience_date, with a test_group no audience has."""
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "insert into marts.audience_members select * replace ('neither' as test_group) "
+            "from marts.audience_members where audience_date = ? order by audience_name, user_id limit 1",
+            [audience_date],
+        )
+
+
+def test_audience_tests_check_the_date_the_run_wrote(
+    two_dates: Path, dirty_sample: BuiltSample, as_of: date, past: date, tmp_path: Path
+) -> None:
+    """A run writes one audience date: var audience_date, else the as-of date + 1. Its tests
+    check that date, so a member repeated on another date is left to the run that wrote it (and
+    found with scope_tests_to_last_run false); repeated on the run's date, it fails all three."""
+    raw_dir = dirty_sample.raw_dir
+    past_vars = {"as_of_date": past.isoformat(), "audience_date": (past + timedelta(days=1)).isoformat()}
+    assert failing_data_tests(two_dates, raw_dir, *AUDIENCE_TESTS, scope_tests_to_last_run=False) == []
+    earlier = copy_warehouse(two_dates, tmp_path / "earlier")
+    repeat_a_member(earlier, past + timedelta(days=1))
+    assert failing_data_tests(earlier, raw_dir, *AUDIENCE_TESTS) == []
+    assert failing_data_tests(earlier, raw_dir, *AUDIENCE_TESTS, **past_vars) == sorted(AUDIENCE_TESTS)
+    every_date = failing_data_tests(earlier, raw_dir, *AUDIENCE_TESTS, scope_tests_to_last_run=False)
+    assert every_date == sorted(AUDIENCE_TESTS)
+    current = copy_warehouse(two_dates, tmp_path / "current")
+    repeat_a_member(current, as_of + timedelta(days=1))
+    assert failing_data_tests(current, raw_dir, *AUDIENCE_TESTS) == sorted(AUDIENCE_TESTS)
+    assert failing_data_tests(current, raw_dir, *AUDIENCE_TESTS, **past_vars) == []
 
 
 def test_split_is_stable_across_rebuilds(dirty_sample: BuiltSample, tmp_path: Path) -> None:
