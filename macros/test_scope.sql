@@ -45,12 +45,12 @@
     snapshot_of_last_run(): a condition on the rows of a model that keeps one snapshot per as-of
     date in a column as_of_date (user_layer_history, user_tag_history, and the view
     user_layer_memberships over the first): as_of_date equal to this run's as-of date
-    (last_run_as_of_date()), the one snapshot a run writes. Earlier snapshots were checked by the
+    (last_run_date()), the one snapshot a run writes. Earlier snapshots were checked by the
     runs that wrote them, so a test's cost does not grow with the history kept. It is 1 = 1, every
     snapshot, when var('scope_tests_to_last_run') is false.
 #}
 {% macro snapshot_of_last_run() -%}
-    {%- set as_of_date = last_run_as_of_date() -%}
+    {%- set as_of_date = last_run_date() -%}
     {%- if as_of_date is not none -%}
         {{ return("as_of_date = cast('" ~ as_of_date ~ "' as date)") }}
     {%- endif -%}
@@ -59,36 +59,33 @@
 
 {#
     audience_of_last_run(): a condition on the rows of audience_members, which keeps one audience
-    date per run: audience_date equal to the date this run's audiences are for, var('audience_date')
-    when set, else the as-of date + 1 (as int_audience_profiles sets it), the one date a run
-    writes. Earlier dates were checked by the runs that wrote them. It is 1 = 1, every date, when
-    var('scope_tests_to_last_run') is false.
+    date per run: audience_date equal to macro audience_date over this run's as-of date, the one
+    date a run writes (read from int_as_of_date by last_run_date, so the date is computed
+    by the expression int_audience_profiles uses). Earlier dates were checked by the runs that
+    wrote them. It is 1 = 1, every date, when var('scope_tests_to_last_run') is false.
 #}
 {% macro audience_of_last_run() -%}
-    {%- if execute and var('scope_tests_to_last_run') and var('audience_date') -%}
-        {{ return("audience_date = cast('" ~ var('audience_date') ~ "' as date)") }}
-    {%- endif -%}
-    {%- set as_of_date = last_run_as_of_date() -%}
-    {%- if as_of_date is not none -%}
-        {%- set audience_date = modules.datetime.date.fromisoformat(as_of_date) + modules.datetime.timedelta(days=1) -%}
-        {{ return("audience_date = cast('" ~ audience_date ~ "' as date)") }}
+    {%- set date = last_run_date(audience_date('as_of_date')) -%}
+    {%- if date is not none -%}
+        {{ return("audience_date = cast('" ~ date ~ "' as date)") }}
     {%- endif -%}
     {{ return('1 = 1') }}
 {%- endmacro %}
 
 {#
-    last_run_as_of_date(): this run's as-of date as 'YYYY-MM-DD', read from int_as_of_date when
-    the test is compiled; none when var('scope_tests_to_last_run') is false, when not executing,
-    or when int_as_of_date holds no date. int_as_of_date is found in the graph, not with ref: a
-    test calls this for a model it tests, and ref would make it depend on int_as_of_date too.
+    last_run_date(expression='as_of_date'): a date expression over int_as_of_date's one
+    row, by default this run's as-of date, as 'YYYY-MM-DD', read when the test is compiled; none
+    when var('scope_tests_to_last_run') is false, when not executing, or when int_as_of_date
+    holds no date. int_as_of_date is found in the graph, not with ref: a test calls this for a
+    model it tests, and ref would make it depend on int_as_of_date too.
 #}
-{% macro last_run_as_of_date() -%}
+{% macro last_run_date(expression='as_of_date') -%}
     {%- if execute and var('scope_tests_to_last_run') -%}
         {%- set as_of_relation = graph.nodes['model.' ~ project_name ~ '.int_as_of_date'].relation_name -%}
-        {%- set as_of_date = run_query(
-            'select cast(as_of_date as ' ~ dbt.type_string() ~ ') from ' ~ as_of_relation
+        {%- set value = run_query(
+            'select cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ') from ' ~ as_of_relation
         ).columns[0].values()[0] -%}
-        {{ return(as_of_date) }}
+        {{ return(value) }}
     {%- endif -%}
     {{ return(none) }}
 {%- endmacro %}

@@ -1,8 +1,8 @@
 -- One row per user of the user_layer_history snapshot an audience date reads: what the audience
--- rules of seeds/audiences.csv test (audience_members applies them). audience_date =
--- var('audience_date') when set, else as_of_date + 1 ("this morning's audience from yesterday's
--- layers"); layers_date = audience_date - 1. No rows when the history has no snapshot of the
--- layers date. recency_days counts from the last order day (int_user_order_days) on or before the
+-- rules of seeds/audiences.csv test (audience_members applies them). audience_date is macro
+-- audience_date (var('audience_date') when set, else as_of_date + 1); layers_date =
+-- audience_date - 1. No rows when the history has no snapshot of the layers date. recency_days
+-- counts from the last order day (int_user_order_days) on or before the
 -- layers date; app / mini-program logins are logged-in activity days (int_user_activity_days) on
 -- or before it; consent and contacts are today's (dim_users).
 -- Ephemeral: compiled into audience_members, so a run of audience_members alone with another
@@ -46,13 +46,8 @@ activity_days as (
 
 dates as (
     select
-        {% if var('audience_date') -%}
-            cast('{{ var("audience_date") }}' as date) as audience_date,
-            cast({{ dbt.dateadd('day', -1, "cast('" ~ var('audience_date') ~ "' as date)") }} as date) as layers_date
-        {%- else -%}
-            cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as date) as audience_date,
-            as_of_date as layers_date
-        {%- endif %}
+        {{ audience_date('as_of_date') }} as audience_date,
+        cast({{ dbt.dateadd('day', -1, audience_date('as_of_date')) }} as date) as layers_date
     from as_of
 ),
 
