@@ -59,6 +59,57 @@
 {%- endmacro %}
 
 {#
+    raw_events_first_reread_day(): for a daily run of stg_raw__events (doc block
+    incremental_events), the first received day it re-reads, as a SQL date constant read from the
+    stored rows before the model's statement runs: the latest stored received day minus
+    var('incremental_lookback_days'), or 1900-01-01 (every day) when no day is stored or the latest
+    was read with other settings (raw_event_settings). A constant, not a subquery, so DuckDB
+    applies the bound while it scans (received_on_or_after).
+#}
+{% macro raw_events_first_reread_day() -%}
+    {%- set first_day_query -%}
+        select cast(
+            case
+                when max_by(read_settings, received_date) = {{ raw_event_settings() }}
+                    then {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(received_date)') }}
+                else cast('1900-01-01' as date)
+            end as {{ dbt.type_string() }}
+        )
+        from {{ this }}
+        where received_date < {{ never_received_date() }}
+    {%- endset -%}
+    {%- set first_day = none -%}
+    {#- A table stored before read_settings existed was read with unknown settings: every day. -#}
+    {%- if execute and 'read_settings' in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- set first_day = run_query(first_day_query).columns[0].values()[0] -%}
+    {%- endif -%}
+    {{ return('cast(' ~ sql_string((first_day or '1900-01-01')[:10]) ~ ' as date)') }}
+{%- endmacro %}
+
+{#
+    received_on_or_after(relation, column, first_day): a condition on the raw rows of relation
+    that keeps at least every row whose received day (received_day of parse_timestamp(column)) is
+    first_day (a SQL date constant) or later, written so that DuckDB can check it in the scan of
+    the raw files (Parquet row-group statistics skip the older rows unread): when the column is
+    typed (duckdb_typed_timestamps), column is null or at least first_day's midnight UTC (a
+    zoned column: the same instant), which is exactly those rows. 1 = 1 for every other type and on other engines: the caller's own
+    filter on the received day does the work.
+#}
+{% macro received_on_or_after(relation, column, first_day) -%}
+    {%- if execute and target.type == 'duckdb' -%}
+        {%- set naive, zoned = duckdb_typed_timestamps() -%}
+        {%- set types = adapter.get_columns_in_relation(relation)
+            | selectattr('name', 'equalto', column) | map(attribute='dtype') | map('upper') | list -%}
+        {%- if types == [naive] -%}
+            {{ return('(' ~ column ~ ' is null or ' ~ column ~ ' >= cast(' ~ first_day ~ ' as timestamp))') }}
+        {%- elif types == [zoned] -%}
+            {{ return('(' ~ column ~ " is null or " ~ column ~ " >= timezone('UTC', cast(" ~ first_day ~ ' as timestamp)))') }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('1 = 1') }}
+{%- endmacro %}
+
+{#
     log_replaced_identified_events(): the first pre-hook of int_events_identified on DuckDB (doc
     block incremental_identified_events). It writes to int_events_identified_replaced one marker
     row for the run (event_id null; is_everything when the run writes every event) and, in a daily

@@ -26,10 +26,17 @@
         **replace_date_rows('received_date')
     )
 }}
+{%- if is_incremental() %}
+    {%- set first_reread_day = raw_events_first_reread_day() %}
+{%- endif %}
 with
 
 source as (
     select * from {{ source('raw', 'raw_events') }}
+    {%- if is_incremental() %}
+        -- Typed raw timestamps: the older days are skipped while the files are read.
+        where {{ received_on_or_after(source('raw', 'raw_events'), 'received_at', first_reread_day) }}
+    {%- endif %}
 ),
 
 -- The received time and day come first, so a daily run keeps only the raw rows of the re-read
@@ -43,17 +50,11 @@ received as (
 ),
 
 {% if is_incremental() %}
-    -- The first received day re-read: the latest stored one minus the lookback; every day when
-    -- nothing is stored or the latest day was read with other settings (every run re-reads it).
+    -- The first received day re-read (macro raw_events_first_reread_day): the latest stored one
+    -- minus the lookback; every day when nothing is stored or the latest day was read with other
+    -- settings (every run re-reads it).
     reread_from as (
-        select
-            case
-                when max_by(read_settings, received_date) = {{ raw_event_settings() }}
-                    then {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(received_date)') }}
-                else cast('1900-01-01' as date)
-            end as first_reread_date
-        from {{ this }}
-        where received_date < {{ never_received_date() }}
+        select {{ first_reread_day }} as first_reread_date
     ),
 
     batch_rows as (
