@@ -1,10 +1,11 @@
--- One row per logged-in activity day of a user (int_user_activity_days) and breakdown: the segment
--- the user was in that day, for the DAU diagnosis (doc block active_user_segments). Breakdowns:
--- overall ('all'); platform (the platform of the user's first logged-in event of the day);
--- acquisition_channel (dim_users); user_type ('new' when registered fewer than
--- var('active_users_new_days') days before, else 'returning'); behaviour_tier and value_tier (the
--- user's layer in the latest user_layer_history snapshot on or before the day; 'unknown' before
--- the first snapshot). Each breakdown puts every active user-day in exactly one segment.
+-- One row per logged-in activity day of a user (int_user_activity_days): the segment the user was
+-- in that day in each breakdown but overall, for the DAU diagnosis (doc block
+-- active_user_segments): platform (the platform of the user's first logged-in event of the day;
+-- 'unknown' without one); acquisition_channel (dim_users); user_type ('new' when registered fewer
+-- than var('active_users_new_days') days before, else 'returning'); behaviour_tier and value_tier
+-- (the user's layer in the latest user_layer_history snapshot on or before the day; 'unknown'
+-- before the first snapshot). One column per breakdown, so each active user-day is in exactly one
+-- segment of each; active_users_by_segment reads the columns as breakdowns.
 with
 
 activity_days as (
@@ -77,22 +78,15 @@ segmented as (
 ),
 
 final as (
-    {% for breakdown, value in [
-        ('overall', "'all'"),
-        ('platform', "coalesce(first_platform, 'unknown')"),
-        ('acquisition_channel', 'acquisition_channel'),
-        ('user_type', 'user_type'),
-        ('behaviour_tier', 'behaviour_tier'),
-        ('value_tier', 'value_tier'),
-    ] -%}
-        select
-            activity_date,
-            user_id,
-            '{{ breakdown }}' as breakdown,
-            cast({{ value }} as {{ dbt.type_string() }}) as breakdown_value
-        from segmented
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select
+        user_id,
+        activity_date,
+        cast(coalesce(first_platform, 'unknown') as {{ dbt.type_string() }}) as platform,
+        cast(acquisition_channel as {{ dbt.type_string() }}) as acquisition_channel,
+        cast(user_type as {{ dbt.type_string() }}) as user_type,
+        cast(behaviour_tier as {{ dbt.type_string() }}) as behaviour_tier,
+        cast(value_tier as {{ dbt.type_string() }}) as value_tier
+    from segmented
 )
 
 select * from final
