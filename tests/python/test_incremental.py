@@ -62,6 +62,7 @@ REPROCESSED = {
     "int_sessions": "intermediate",
     "int_session_paths": "intermediate",
     "int_user_activity_days": "intermediate",
+    "int_user_category_views": "intermediate",
     "int_funnel_step_events": "intermediate",
     "int_funnel_attempt_steps": "intermediate",
 }
@@ -463,7 +464,8 @@ def stored_rows(warehouse: Path, model: str) -> list[tuple]:
 
 # The models that follow int_events_identified in daily runs, with what they are built on.
 FOLLOWERS = (
-    "+int_sessions", "+int_session_paths", "+int_user_activity_days", "+int_funnel_step_events", "+int_funnel_attempt_steps"
+    "+int_sessions", "+int_session_paths", "+int_user_activity_days", "+int_user_category_views",
+    "+int_funnel_step_events", "+int_funnel_attempt_steps",
 )  # fmt: skip
 FUNNEL_MODELS = ("int_funnel_step_events", "int_funnel_attempt_steps")
 
@@ -645,7 +647,10 @@ def test_a_daily_run_of_the_identified_events_equals_a_rebuild(case: str, tmp_pa
             day_one_identities = query(warehouse, "select count(distinct identity_id) from intermediate.int_funnel_step_events")
     run_dbt(rebuilt, raw_dir, "seed", "--select", "funnels")
     run_dbt(rebuilt, raw_dir, "run", "--select", *FOLLOWERS, dbt_vars=dbt_vars)
-    for model in ("int_events_identified", "int_sessions", "int_session_paths", "int_user_activity_days", *FUNNEL_MODELS):
+    for model in (
+        "int_events_identified", "int_sessions", "int_session_paths", "int_user_activity_days", "int_user_category_views",
+        *FUNNEL_MODELS,
+    ):  # fmt: skip
         assert stored_rows(warehouse, model) == stored_rows(rebuilt, model), model
     # Every identity has rows: the registration funnel's first step is each identity's first visit.
     assert day_one_identities[0][0] > 0
