@@ -92,8 +92,8 @@
     first_day (a SQL date constant) or later, written so that DuckDB can check it in the scan of
     the raw files (Parquet row-group statistics skip the older rows unread): when the column is
     typed (duckdb_typed_timestamps), column is null or at least first_day's midnight UTC (a
-    zoned column: the same instant), which is exactly those rows. 1 = 1 for every other type and on other engines: the caller's own
-    filter on the received day does the work.
+    zoned column: the same instant), which is exactly those rows. 1 = 1 for every other type and
+    on other engines: the caller's own filter on the received day does the work.
 #}
 {% macro received_on_or_after(relation, column, first_day) -%}
     {%- if execute and target.type == 'duckdb' -%}
