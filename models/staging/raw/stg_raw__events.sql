@@ -50,18 +50,13 @@ received as (
 ),
 
 {% if is_incremental() %}
-    -- The first received day re-read (macro raw_events_first_reread_day): the latest stored one
-    -- minus the lookback; every day when nothing is stored or the latest day was read with other
-    -- settings (every run re-reads it).
-    reread_from as (
-        select {{ first_reread_day }} as first_reread_date
-    ),
-
+    -- The re-read days: from first_reread_day (macro raw_events_first_reread_day), the latest
+    -- stored day minus the lookback; every day when nothing is stored or the latest day was read
+    -- with other settings (every run re-reads it).
     batch_rows as (
-        select received.*
+        select *
         from received
-        cross join reread_from
-        where received.received_date >= reread_from.first_reread_date
+        where received_date >= {{ first_reread_day }}
     ),
 {% endif %}
 
@@ -95,9 +90,8 @@ batch as (
             previous.event_id,
             count(*) as stored_copies
         from {{ this }} as previous
-        cross join reread_from
         where
-            previous.received_date < reread_from.first_reread_date
+            previous.received_date < {{ first_reread_day }}
             and previous.event_id in (select batch.event_id from batch)
         group by previous.event_id
     ),
