@@ -526,13 +526,21 @@ def command_metrics(args: argparse.Namespace) -> int:
         return report("metrics", metrics(warehouse, args.mf_arguments))
 
 
+def missing_peer_engines(peers: list[str], steps: list[str]) -> list[str]:
+    """The peers the bench would run whose engine is not installed. The engines besides DuckDB come
+    from requirements-bench.lock, not requirements.lock; only the core step runs the peers, so the
+    builds alone need none of them."""
+    import importlib.util
+
+    if "core" not in steps:
+        return []
+    return [peer for peer in peers if peer != "duckdb" and importlib.util.find_spec(peer) is None]
+
+
 def command_bench(args: argparse.Namespace) -> int:
     """strata bench (stratalib.bench.run): the Markdown table printed and written with the JSON;
     exit 1 when a peer's answers differ from strata's."""
-    import importlib.util
-
-    # The peers' engines besides DuckDB come from requirements-bench.lock, not requirements.lock.
-    missing = [peer for peer in args.peers if peer != "duckdb" and importlib.util.find_spec(peer) is None]
+    missing = missing_peer_engines(args.peers, args.steps)
     if missing:
         raise UsageError(
             f"{' and '.join(missing)} not installed: run make bench (installs requirements-bench.lock), "

@@ -23,6 +23,7 @@ from stratalib.bench.compare import compare_all
 from stratalib.bench.run import (
     DBT_OWN_WORK, PUBLISHING, BenchOptions, all_agree, daily_shares, markdown, run_bench, stage_intervals,
 )
+from stratalib.cli import missing_peer_engines
 from stratalib.dbt_invoke import FIRST_ATTEMPT_RESULTS
 from stratalib.raw_slices import export_as_of
 
@@ -219,6 +220,16 @@ def test_an_unknown_or_missing_name_is_a_usage_error(option: str, value: str, pr
     completed = run_strata("bench", option, value)
     assert completed.returncode == 2
     assert problem in completed.stderr
+
+
+def test_only_the_core_step_needs_the_peers_engines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no engine installed but DuckDB, the core step is missing polars and chDB; the builds
+    alone (which run no peer) miss nothing, so they do not stop for requirements-bench.lock."""
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    peers = ["duckdb", "polars", "chdb"]
+    assert missing_peer_engines(peers, ["core", "builds"]) == ["polars", "chdb"]
+    assert missing_peer_engines(peers, ["core"]) == ["polars", "chdb"]
+    assert missing_peer_engines(peers, ["builds"]) == []
 
 
 def test_a_wrong_answer_is_reported(bench: tuple[dict, Path]) -> None:
