@@ -615,40 +615,81 @@
 {%- endmacro %}
 
 {#
-    changed_since_stored(key_column, changed_key=none, rewrite_all=false): a condition on
-    key_column (a column or an expression) of an event or a stored row that holds for every key
-    whose events int_events_identified changed since the model being built last wrote
-    ({{ this }}): the key of an event written since (its written_at) or of a stored event deleted
-    since (int_events_identified_replaced). changed_key is the expression over the columns of an
-    event (and of the log, which keeps them) that gives its key; the default is key_column
-    itself. It is 1 = 1, every key, when rewrite_all (the caller's own settings changed), outside
-    a daily run, when nothing is stored, when a run since wrote every event (is_everything), and
-    when the runs since are no longer all kept (var('replaced_events_kept_days')). Those two are
-    read from the log with run_query when the SQL is rendered (as stored_written_at is), so that
-    what is left is a plain IN, which DuckDB runs as a semi join: in one OR with them, it was a
-    mark join over every event.
+    changed_keys_since_stored(changed_key, rewrite_all=false): the SQL of a query of the keys
+    whose events int_events_identified changed since the model being built ({{ this }}) last
+    wrote, or none for every key (doc block incremental_consumers). A key changed when an event
+    written since (its written_at) or a stored event deleted since (int_events_identified_replaced)
+    has it; changed_key is the expression over the columns of an event (and of the log, which
+    keeps them) that gives its key. The keys may repeat. none when rewrite_all (the caller's own
+    settings changed), outside a daily run, when nothing is stored, when a run since wrote every
+    event (is_everything), and when the runs since are no longer all kept
+    (var('replaced_events_kept_days')). Those two are read from the log with run_query when the
+    SQL is rendered (as stored_written_at is), so that what is left is a plain query.
 #}
-{% macro changed_since_stored(key_column, changed_key=none, rewrite_all=false) -%}
+{% macro changed_keys_since_stored(changed_key, rewrite_all=false) -%}
     {%- set since = stored_written_at() -%}
     {%- set log = ref('int_events_identified_replaced') -%}
-    {%- if since is not none -%}
-        {%- set follows_log = run_query(
-            'select not exists (select 1 from ' ~ log ~ ' where event_id is null and replaced_at > '
-            ~ since ~ ' and is_everything) and exists (select 1 from ' ~ log
-            ~ ' where event_id is null and replaced_at <= ' ~ since ~ ')'
-        ).columns[0].values()[0] -%}
+    {%- if since is none or rewrite_all -%}
+        {{ return(none) }}
     {%- endif -%}
-    {%- if since is none or not follows_log or rewrite_all -%}
+    {%- set follows_log = run_query(
+        'select not exists (select 1 from ' ~ log ~ ' where event_id is null and replaced_at > '
+        ~ since ~ ' and is_everything) and exists (select 1 from ' ~ log
+        ~ ' where event_id is null and replaced_at <= ' ~ since ~ ')'
+    ).columns[0].values()[0] -%}
+    {%- if not follows_log -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(
+        'select ' ~ changed_key ~ ' from ' ~ log ~ '\n'
+        ~ 'where event_id is not null and replaced_at > ' ~ since ~ '\n'
+        ~ 'union all\n'
+        ~ 'select ' ~ changed_key ~ ' from ' ~ ref('int_events_identified') ~ '\n'
+        ~ 'where written_at > ' ~ since
+    ) }}
+{%- endmacro %}
+
+{#
+    changed_since_stored(key_column, changed_key=none, rewrite_all=false): a condition on
+    key_column (a column or an expression) of an event or a stored row that holds for every key
+    changed_keys_since_stored gives (changed_key: the expression that gives an event's key, by
+    default key_column itself): 1 = 1 when it gives every key, else a plain IN, which DuckDB runs
+    as a semi join (in one OR with the checks on the log, it was a mark join over every event).
+    A model whose own filters leave few of the events it reads can get the semi join built on
+    those events instead of on the keys (DuckDB estimates a filter on written_at at a fifth of
+    the table): such a model joins changed_keys_join instead.
+#}
+{% macro changed_since_stored(key_column, changed_key=none, rewrite_all=false) -%}
+    {%- set keys = changed_keys_since_stored(changed_key or key_column, rewrite_all) -%}
+    {%- if keys is none -%}
         1 = 1
     {%- else -%}
-        {%- set key = changed_key or key_column -%}
         {{ key_column }} in (
-            select {{ key }} from {{ log }}
-            where event_id is not null and replaced_at > {{ since }}
-            union all
-            select {{ key }} from {{ ref('int_events_identified') }}
-            where written_at > {{ since }}
+            {{ keys | indent(12) }}
         )
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    changed_keys_join(key_column, changed_key, rewrite_all=false): the keys of
+    changed_keys_since_stored(changed_key, rewrite_all) as an inner join of the distinct keys on
+    key_column (a column of the relation before it, with its alias), or nothing when every key
+    counts. A join of distinct keys lets DuckDB
+    build its hash table on the keys, which are few in a daily run: the semi join of an IN may
+    be built on the other side when that side's filters look selective, which for
+    int_user_category_views held every product view with its JSON properties (5 GB at a million
+    users).
+#}
+{% macro changed_keys_join(key_column, changed_key, rewrite_all=false) -%}
+    {%- set keys = changed_keys_since_stored(changed_key, rewrite_all) -%}
+    {%- if keys is not none -%}
+        inner join (
+            select distinct changed_key
+            from (
+                {{ keys | indent(16) }}
+            ) as changed (changed_key)
+        ) as changed_keys
+            on {{ key_column }} = changed_keys.changed_key
     {%- endif -%}
 {%- endmacro %}
 
@@ -745,10 +786,16 @@
     identities are the changed events' stitched identities (stitched_identity): an event's
     user_id, its identity in mode 'user', is its stitched_user_id whenever it has one, so they
     are the identities of both modes. Applied to an event's stitched identity, the condition
-    keeps every event of a changed identity of either mode.
+    keeps every event of a changed identity of either mode. With join=true, the same identities
+    as an inner join (changed_keys_join), for int_funnel_attempt_steps: its IN's semi join was
+    built on the step events instead of on the identities.
 #}
-{% macro changed_funnel_identities(identity_column) -%}
-    {{ changed_since_stored(identity_column, stitched_identity(), funnel_definition_changed()) }}
+{% macro changed_funnel_identities(identity_column, join=false) -%}
+    {%- if join -%}
+        {{ changed_keys_join(identity_column, stitched_identity(), funnel_definition_changed()) }}
+    {%- else -%}
+        {{ changed_since_stored(identity_column, stitched_identity(), funnel_definition_changed()) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#

@@ -10,16 +10,18 @@
 -- depends_on: {{ ref('int_events_identified_replaced') }}
 with
 
+-- The changed users are joined, not filtered with an IN (macro changed_keys_join): with the
+-- product_view filter, DuckDB built the IN's semi join on the events with their properties.
 events as (
     select
-        user_id,
-        event_date,
-        {{ json_extract_text('properties', "'category'") }} as category
-    from {{ ref('int_events_identified') }}
+        events.user_id,
+        events.event_date,
+        {{ json_extract_text('events.properties', "'category'") }} as category
+    from {{ ref('int_events_identified') }} as events
+    {{ changed_keys_join('events.user_id', 'user_id') }}
     where
-        user_id is not null
-        and event_name = 'product_view'
-        and {{ changed_since_stored('user_id') }}
+        events.user_id is not null
+        and events.event_name = 'product_view'
 ),
 
 final as (

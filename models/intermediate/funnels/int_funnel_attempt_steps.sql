@@ -21,16 +21,16 @@ with
 
 step_events as (
     select
-        funnel_name,
-        step_number,
-        identity_id,
-        event_seq,
-        tie_seq,
-        occurred_at,
-        session_id,
-        is_dominated_start
-    from {{ ref('int_funnel_step_events') }}
-    where {{ changed_funnel_identities('identity_id') }}
+        step_events.funnel_name,
+        step_events.step_number,
+        step_events.identity_id,
+        step_events.event_seq,
+        step_events.tie_seq,
+        step_events.occurred_at,
+        step_events.session_id,
+        step_events.is_dominated_start
+    from {{ ref('int_funnel_step_events') }} as step_events
+    {{ changed_funnel_identities('step_events.identity_id', join=true) }}
 ),
 
 -- Step 1: every matching event that is not a dominated start starts an attempt.
