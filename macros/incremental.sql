@@ -674,11 +674,10 @@
     changed_keys_join(key_column, changed_key, rewrite_all=false): the keys of
     changed_keys_since_stored(changed_key, rewrite_all) as an inner join of the distinct keys on
     key_column (a column of the relation before it, with its alias), or nothing when every key
-    counts. A join of distinct keys lets DuckDB
-    build its hash table on the keys, which are few in a daily run: the semi join of an IN may
-    be built on the other side when that side's filters look selective, which for
-    int_user_category_views held every product view with its JSON properties (5 GB at a million
-    users).
+    counts. A join of distinct keys lets DuckDB build its hash table on the keys, which are few
+    in a daily run: the semi join of an IN may be built on the other side when that side's
+    filters look selective, which for int_user_category_views held every product view with its
+    JSON properties (5 GB at a million users).
 #}
 {% macro changed_keys_join(key_column, changed_key, rewrite_all=false) -%}
     {%- set keys = changed_keys_since_stored(changed_key, rewrite_all) -%}
